@@ -1,0 +1,49 @@
+//! # civic311
+//!
+//! The core of a 311 system as a library: the catalog of who delivers what,
+//! service requests with their lifecycle, and the Open311 GeoReport v2
+//! exchange format.
+//!
+//! A city describes itself in a catalog folder (jurisdictions, departments,
+//! service categories, knowledge articles, facilities, calendars and
+//! boundaries; see `docs/catalog-format.md`). civic311 loads and validates
+//! it, reporting every problem with its file and line, and serves it:
+//!
+//! ```
+//! use civic311::Catalog;
+//! use civic311::open311::{NewRequest, Payload, ServiceList, validate_request};
+//!
+//! // The embedded Riverton catalog; Catalog::load("path/to/folder") reads your own.
+//! let catalog = Catalog::riverton()?;
+//!
+//! // Who delivers pothole repair, and how to reach them.
+//! let pothole = catalog.service("ST-POTHOLE").unwrap();
+//! let streets = catalog.department(&pothole.department).unwrap();
+//! assert_eq!(catalog.jurisdiction(&streets.jurisdiction).unwrap().name, "City of Riverton");
+//!
+//! // The Open311 services list, for any client that speaks GeoReport v2.
+//! let json = ServiceList::from_catalog(&catalog).to_json();
+//! assert!(json.contains("\"service_code\": \"ST-POTHOLE\""));
+//!
+//! // A resident's submission, checked against the service definition.
+//! let req = NewRequest::from_json(r#"{"service_code": "ST-POTHOLE", "description": "deep hole"}"#)?;
+//! let err = validate_request(&catalog, &req).unwrap_err();
+//! assert!(err.open311_errors().iter().any(|e| e.description.contains("location is required")));
+//! # Ok::<(), civic311::Error>(())
+//! ```
+//!
+//! No input makes the library panic: every failure is an [`Error`] whose
+//! [`kind`](Error::kind) callers can match on and whose message names what
+//! was wrong and how to fix it.
+
+pub mod catalog;
+mod error;
+pub mod open311;
+mod request;
+mod text;
+mod time;
+
+pub use catalog::Catalog;
+pub use error::{Error, ErrorKind, Open311Error, Problem, Result};
+pub use request::{AttributeAnswer, Channel, CloseReason, Note, Priority, Reporter, ServiceRequest, Status};
+pub use time::DateTime;
