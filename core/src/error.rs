@@ -135,10 +135,6 @@ impl Error {
         Error::new(ErrorKind::Format, message)
     }
 
-    pub(crate) fn io(what: &str, path: &std::path::Path, err: &std::io::Error) -> Error {
-        Error::new(ErrorKind::Io, format!("cannot {what} '{}': {err}", path.display()))
-    }
-
     /// The kind of failure.
     pub fn kind(&self) -> ErrorKind {
         self.kind

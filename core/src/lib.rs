@@ -47,3 +47,8 @@ pub use catalog::Catalog;
 pub use error::{Error, ErrorKind, Open311Error, Problem, Result};
 pub use request::{AttributeAnswer, Channel, CloseReason, Note, Priority, Reporter, ServiceRequest, Status};
 pub use time::DateTime;
+
+/// The README's Rust examples, run as doctests so that they stay true.
+#[doc = include_str!("../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

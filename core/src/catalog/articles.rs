@@ -4,6 +4,7 @@ use pulldown_cmark::{Event, Parser, Tag, TagEnd};
 
 /// The front matter and body of an article file, with the line the front
 /// matter starts on (0-based offset for error lines).
+#[derive(Debug)]
 pub(crate) struct SplitArticle<'a> {
     pub front_matter: &'a str,
     pub front_matter_line_offset: u32,

@@ -1,20 +1,20 @@
 //! Reading a catalog's files into the model, reporting every problem with
 //! its file, line, field, bad value and what would be accepted.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
 use jiff::civil::{Date, Weekday};
 use serde::Deserialize;
 use toml::Spanned;
 
+use super::Catalog;
 use super::articles::{markdown_to_text, split_front_matter};
 use super::boundaries::{Boundary, check_rings, check_validity};
 use super::calendar::{Calendar, Holiday, HolidayRule};
 use super::hours::{DAY_NAMES, HoursException, TimeRange, WeeklyHours, normalize_day};
 use super::model::*;
 use super::source::{CODE_RULE, FileCtx, ID_RULE, SourceFile, did_you_mean, is_valid_code, is_valid_id, known_list};
-use super::{Catalog, Indexes};
 use crate::error::{Error, Problem, Result};
 
 // ---------------------------------------------------------------------------
@@ -254,9 +254,24 @@ struct Loader {
     references: Vec<Reference>,
     /// Where each id was first defined, per kind, for duplicate reports.
     defined: HashMap<(u8, String), (String, Option<u32>)>,
+    /// Kinds whose defining file could not be read at all: references to
+    /// them are not checked, since the file's own problem says it all.
+    unreadable: HashSet<u8>,
 }
 
 impl Loader {
+    /// Records ids of elements that could not be read, as declared.
+    fn declare_broken(&mut self, kind: Target, file: &str, ids: Vec<String>) {
+        for id in ids {
+            self.defined.entry((kind as u8, id)).or_insert_with(|| (file.to_string(), None));
+        }
+    }
+
+    /// The ids declared for a kind, whether or not their element was valid.
+    fn declared(&self, kind: Target) -> Vec<&str> {
+        self.defined.keys().filter(|(k, _)| *k == kind as u8).map(|(_, id)| id.as_str()).collect()
+    }
+
     fn reference(&mut self, ctx: &FileCtx<'_>, span: &Range<usize>, field: String, id: &str, target: Target) {
         self.references.push(Reference {
             file: ctx.file.to_string(),
@@ -307,7 +322,8 @@ impl Loader {
 
 /// Loads a catalog from its files.
 pub(crate) fn load(files: Vec<SourceFile>) -> Result<Catalog> {
-    let mut loader = Loader { problems: Vec::new(), references: Vec::new(), defined: HashMap::new() };
+    let mut loader =
+        Loader { problems: Vec::new(), references: Vec::new(), defined: HashMap::new(), unreadable: HashSet::new() };
     let mut catalog = Catalog::empty();
 
     let find = |name: &str| files.iter().find(|f| f.path == name);
@@ -364,6 +380,10 @@ fn read_catalog(loader: &mut Loader, catalog: &mut Catalog, file: &SourceFile) {
     let mut ctx = FileCtx::new(&file.path, &file.text, 0, &mut problems);
     let Some(doc) = ctx.parse_toml(&file.text) else {
         loader.problems.append(&mut problems);
+        loader.unreadable.insert(Target::Jurisdiction as u8);
+        loader.unreadable.insert(Target::Department as u8);
+        loader.unreadable.insert(Target::Service as u8);
+        loader.unreadable.insert(Target::Language as u8);
         return;
     };
     ctx.check_keys(&doc, &["catalog", "jurisdictions", "departments", "services", "synonyms"]);
@@ -397,7 +417,10 @@ fn read_catalog(loader: &mut Loader, catalog: &mut Catalog, file: &SourceFile) {
         catalog.default_jurisdiction = Some(dj.get_ref().clone());
     }
 
-    for (i, _, raw) in ctx.array::<RawJurisdiction>(&doc, "jurisdictions") {
+    let mut broken = Vec::new();
+    let items = ctx.array::<RawJurisdiction>(&doc, "jurisdictions", "id", &mut broken);
+    loader.declare_broken(Target::Jurisdiction, &file.path, broken);
+    for (i, _, raw) in items {
         let field = |f: &str| format!("jurisdictions[{i}].{f}");
         let mut ok = loader.define(Target::Jurisdiction, &mut ctx, &raw.id, field("id"), false);
         let kind = JurisdictionKind::parse(raw.kind.get_ref());
@@ -427,7 +450,10 @@ fn read_catalog(loader: &mut Loader, catalog: &mut Catalog, file: &SourceFile) {
         }
     }
 
-    for (i, _, raw) in ctx.array::<RawDepartment>(&doc, "departments") {
+    let mut broken = Vec::new();
+    let items = ctx.array::<RawDepartment>(&doc, "departments", "id", &mut broken);
+    loader.declare_broken(Target::Department, &file.path, broken);
+    for (i, _, raw) in items {
         let field = |f: &str| format!("departments[{i}].{f}");
         let ok = loader.define(Target::Department, &mut ctx, &raw.id, field("id"), false);
         loader.reference(
@@ -454,13 +480,16 @@ fn read_catalog(loader: &mut Loader, catalog: &mut Catalog, file: &SourceFile) {
         }
     }
 
-    for (i, _, raw) in ctx.array::<RawService>(&doc, "services") {
+    let mut broken = Vec::new();
+    let items = ctx.array::<RawService>(&doc, "services", "code", &mut broken);
+    loader.declare_broken(Target::Service, &file.path, broken);
+    for (i, _, raw) in items {
         if let Some(service) = read_service(loader, &mut ctx, i, raw) {
             catalog.services.push(service);
         }
     }
 
-    for (i, span, raw) in ctx.array::<RawSynonyms>(&doc, "synonyms") {
+    for (i, span, raw) in ctx.array::<RawSynonyms>(&doc, "synonyms", "terms", &mut Vec::new()) {
         let field = format!("synonyms[{i}]");
         let lang = match &raw.lang {
             Some(l) => {
@@ -734,10 +763,14 @@ fn read_routing(loader: &mut Loader, catalog: &mut Catalog, file: &SourceFile) {
     let mut ctx = FileCtx::new(&file.path, &file.text, 0, &mut problems);
     let Some(doc) = ctx.parse_toml(&file.text) else {
         loader.problems.append(&mut problems);
+        loader.unreadable.insert(Target::Calendar as u8);
         return;
     };
     ctx.check_keys(&doc, &["calendars"]);
-    for (i, _, raw) in ctx.array::<RawCalendar>(&doc, "calendars") {
+    let mut broken = Vec::new();
+    let items = ctx.array::<RawCalendar>(&doc, "calendars", "id", &mut broken);
+    loader.declare_broken(Target::Calendar, &file.path, broken);
+    for (i, _, raw) in items {
         let field = |f: &str| format!("calendars[{i}].{f}");
         let mut ok = loader.define(Target::Calendar, &mut ctx, &raw.id, field("id"), false);
         ok &= check_time_zone(&mut ctx, &raw.time_zone, field("time_zone"));
@@ -834,10 +867,14 @@ fn read_facilities(loader: &mut Loader, catalog: &mut Catalog, file: &SourceFile
     let mut ctx = FileCtx::new(&file.path, &file.text, 0, &mut problems);
     let Some(doc) = ctx.parse_toml(&file.text) else {
         loader.problems.append(&mut problems);
+        loader.unreadable.insert(Target::Facility as u8);
         return;
     };
     ctx.check_keys(&doc, &["facilities"]);
-    for (i, _, raw) in ctx.array::<RawFacility>(&doc, "facilities") {
+    let mut broken = Vec::new();
+    let items = ctx.array::<RawFacility>(&doc, "facilities", "id", &mut broken);
+    loader.declare_broken(Target::Facility, &file.path, broken);
+    for (i, _, raw) in items {
         let field = |f: &str| format!("facilities[{i}].{f}");
         let mut ok = loader.define(Target::Facility, &mut ctx, &raw.id, field("id"), false);
         if let Some(d) = &raw.department {
@@ -936,6 +973,7 @@ fn read_boundaries(loader: &mut Loader, catalog: &mut Catalog, file: &SourceFile
                 field: String::new(),
                 message: format!("not valid GeoJSON: {err}; the file must be a FeatureCollection"),
             });
+            loader.unreadable.insert(Target::Boundary as u8);
             loader.problems.append(&mut problems);
             return;
         }
@@ -1033,6 +1071,12 @@ fn read_article(loader: &mut Loader, catalog: &mut Catalog, file: &SourceFile) {
         Err(err) => {
             ctx.toml_error("", &err);
             loader.problems.append(&mut problems);
+            let id = split
+                .front_matter
+                .parse::<toml::Table>()
+                .ok()
+                .and_then(|t| t.get("id").and_then(|v| v.as_str().map(str::to_string)));
+            loader.declare_broken(Target::Article, &file.path, id.into_iter().collect());
             return;
         }
     };
@@ -1090,18 +1134,17 @@ fn read_article(loader: &mut Loader, catalog: &mut Catalog, file: &SourceFile) {
 }
 
 fn check_references(loader: &mut Loader, catalog: &Catalog) {
-    let Indexes { jurisdictions, departments, services, articles, calendars, boundaries, .. } = &catalog.index;
-    let languages: BTreeMap<&str, ()> = catalog.languages.iter().map(|l| (l.as_str(), ())).collect();
+    let languages: Vec<&str> = catalog.languages.iter().map(String::as_str).collect();
     for r in std::mem::take(&mut loader.references) {
+        if loader.unreadable.contains(&(r.target as u8)) {
+            continue;
+        }
+        // Note: references are checked against every id declared, also those
+        // of tables that had problems of their own, so that one broken table
+        // does not bring a cascade of "unknown" reports with it.
         let known: Vec<&str> = match r.target {
-            Target::Jurisdiction => jurisdictions.keys().map(String::as_str).collect(),
-            Target::Department => departments.keys().map(String::as_str).collect(),
-            Target::Service => services.keys().map(String::as_str).collect(),
-            Target::Article => articles.keys().map(String::as_str).collect(),
-            Target::Calendar => calendars.keys().map(String::as_str).collect(),
-            Target::Boundary => boundaries.keys().map(String::as_str).collect(),
-            Target::Language => languages.keys().copied().collect(),
-            Target::Facility => catalog.index.facilities.keys().map(String::as_str).collect(),
+            Target::Language => languages.clone(),
+            target => loader.declared(target),
         };
         if known.contains(&r.id.as_str()) {
             continue;
@@ -1166,6 +1209,9 @@ fn resolve_facility_time_zones(loader: &mut Loader, catalog: &mut Catalog) {
             .or_else(|| default_tz.clone());
         match tz {
             Some(tz) => catalog.facilities[i].time_zone = tz,
+            // Note: a facility whose department or default jurisdiction is
+            // named but broken already has that problem reported.
+            None if f.department.is_some() || catalog.default_jurisdiction.is_some() => {}
             None => loader.problems.push(Problem {
                 file: "facilities.toml".into(),
                 line: None,

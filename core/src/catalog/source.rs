@@ -134,7 +134,17 @@ impl<'a> FileCtx<'a> {
 
     /// Reads every element of an array of tables (such as `[[services]]`) on
     /// its own, with the element's index and span.
-    pub(crate) fn array<T: DeserializeOwned>(&mut self, doc: &DeTable<'_>, key: &str) -> Vec<(usize, Range<usize>, T)> {
+    ///
+    /// The ids (the `id_key` field) of elements that could not be read are
+    /// pushed to `broken`, so that references to them are not reported as
+    /// unknown on top of the element's own problem.
+    pub(crate) fn array<T: DeserializeOwned>(
+        &mut self,
+        doc: &DeTable<'_>,
+        key: &str,
+        id_key: &str,
+        broken: &mut Vec<String>,
+    ) -> Vec<(usize, Range<usize>, T)> {
         let Some((_, value)) = doc.get_key_value(key) else { return Vec::new() };
         let Some(array) = value.get_ref().as_array() else {
             self.at(
@@ -147,8 +157,15 @@ impl<'a> FileCtx<'a> {
         let mut out = Vec::new();
         for (i, elem) in array.iter().enumerate() {
             let field = format!("{key}[{i}]");
-            if let Some(v) = self.value::<T>(elem, &field) {
-                out.push((i, elem.span(), v));
+            match self.value::<T>(elem, &field) {
+                Some(v) => out.push((i, elem.span(), v)),
+                None => {
+                    if let Some(id) =
+                        elem.get_ref().as_table().and_then(|t| t.get(id_key)).and_then(|v| v.get_ref().as_str())
+                    {
+                        broken.push(id.to_string());
+                    }
+                }
             }
         }
         out
@@ -248,7 +265,8 @@ mod tests {
         assert_eq!(did_you_mean("Parks", ["streets", "parks"]), Some("parks"));
         assert_eq!(did_you_mean("library", ["streets", "parks"]), None);
         assert_eq!(did_you_mean("", ["a"]), Some("a"));
-        assert_eq!(did_you_mean("ñandú", ["nandu"]), Some("nandu"));
+        assert_eq!(did_you_mean("nandú", ["nandu"]), Some("nandu"));
+        assert_eq!(did_you_mean("ñandú", ["nandu"]), None, "two edits is too many for five letters");
     }
 
     #[test]

@@ -27,15 +27,20 @@ fn bad(errors: &mut Vec<Open311Error>, description: String) {
 /// [`ErrorKind::Validation`](crate::ErrorKind::Validation) error.
 ///
 /// ```
-/// use civic311::{Catalog, open311::{NewRequest, validate_request}};
+/// use civic311::{AttributeAnswer, Catalog, open311::{NewRequest, validate_request}};
 ///
 /// let catalog = Catalog::riverton()?;
 /// let mut req = NewRequest::new("ST-POTHOLE");
 /// let err = validate_request(&catalog, &req).unwrap_err();
-/// assert!(err.open311_errors().iter().any(|e| e.description.contains("location")));
+/// let descriptions: Vec<&str> = err.open311_errors().iter().map(|e| e.description.as_str()).collect();
+/// assert!(descriptions.contains(&"a location is required: send lat and long, address_string, or address_id"));
+/// assert!(descriptions.iter().any(|d| d.starts_with("attribute[SIZE]")));
+///
 /// req.lat = Some(38.95);
 /// req.long = Some(-90.95);
-/// # let _ = err;
+/// req.attributes.insert("SIZE".into(), AttributeAnswer::One("large".into()));
+/// req.attributes.insert("LANE_POSITION".into(), AttributeAnswer::One("wheel-path".into()));
+/// validate_request(&catalog, &req)?;
 /// # Ok::<(), civic311::Error>(())
 /// ```
 pub fn validate_request(catalog: &Catalog, req: &NewRequest) -> Result<()> {

@@ -1,0 +1,8 @@
+//! Integration tests of the civic311 crate, in one binary (as ripgrep does):
+//! a module per area.
+
+mod catalog_errors;
+mod open311_fixtures;
+mod open311_validation;
+mod riverton;
+mod util;
