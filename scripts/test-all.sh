@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Runs every test of civic311 on a fresh machine, installing what the tests
-# need first: the Rust test suite of the whole workspace, then the Python
-# package built with maturin and tested with pytest.
+# need first: the Rust test suite of the whole workspace; the Python package
+# built with maturin and tested with pytest; the wasm package built with
+# wasm-bindgen and tested under node --test.
 #
 #   bash scripts/test-all.sh
 #
-# Everything it installs goes under target/ (a Python virtual environment),
-# so a second run reuses it and nothing outside the checkout changes.
+# What it installs goes under target/ (a Python virtual environment, the
+# wasm-bindgen command), so a second run reuses it; the one exception is the
+# Rust standard library for wasm32, which rustup adds to the toolchain.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -24,5 +26,16 @@ fi
 "$venv/bin/python" -m pip install --quiet "maturin>=1.9,<2" "pytest>=8"
 "$venv/bin/python" -m pip install --quiet --force-reinstall --no-deps ./bindings-python
 "$venv/bin/python" -m pytest bindings-python/tests -q
+
+step "wasm: build the engine for wasm32 and its JavaScript glue, then node --test"
+rustup target add wasm32-unknown-unknown >/dev/null
+# wasm-bindgen-cli must be exactly the version of the wasm-bindgen crate in Cargo.lock.
+wb_version=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/"/, "", $3); print $3; exit }' Cargo.lock)
+tools=$PWD/target/tools
+if [ "$("$tools/bin/wasm-bindgen" --version 2>/dev/null)" != "wasm-bindgen $wb_version" ]; then
+  cargo install --quiet --root "$tools" wasm-bindgen-cli --version "=$wb_version"
+fi
+PATH="$tools/bin:$PATH" bash bindings-wasm/build.sh
+(cd bindings-wasm && node --test tests/)
 
 step "All tests passed"

@@ -30,7 +30,6 @@ mod source;
 
 use std::collections::HashMap;
 use std::path::Path;
-use std::sync::OnceLock;
 
 pub use boundaries::{Boundary, Placement};
 pub use calendar::{Calendar, Holiday, HolidayRule};
@@ -83,6 +82,7 @@ pub struct Catalog {
 }
 
 /// The Riverton catalog's files, compiled in.
+#[cfg(feature = "riverton")]
 static RIVERTON_DIR: include_dir::Dir<'static> =
     include_dir::include_dir!("$CARGO_MANIFEST_DIR/../kb-fixtures/riverton");
 
@@ -153,9 +153,10 @@ impl Catalog {
 
     /// The Riverton catalog compiled into the library: a fictional mid-size
     /// US city with its county, a regional water and sewer utility and a
-    /// state transportation department.
+    /// state transportation department (the `riverton` feature, on by default).
+    #[cfg(feature = "riverton")]
     pub fn riverton() -> Result<Catalog> {
-        static RIVERTON: OnceLock<Result<Catalog>> = OnceLock::new();
+        static RIVERTON: std::sync::OnceLock<Result<Catalog>> = std::sync::OnceLock::new();
         RIVERTON
             .get_or_init(|| {
                 let mut files = Vec::new();
@@ -310,6 +311,7 @@ fn collect_articles(dir: &Path, rel: &str, files: &mut Vec<SourceFile>, problems
     }
 }
 
+#[cfg(feature = "riverton")]
 fn collect_embedded(dir: &include_dir::Dir<'static>, files: &mut Vec<SourceFile>) {
     for file in dir.files() {
         let path = file.path().to_string_lossy().replace('\\', "/");
