@@ -4,9 +4,11 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use civic311::Catalog;
+use std::io::BufRead;
+
 use civic311::open311::{Format, Payload, ServiceDefinition, ServiceList};
-use clap::{Parser, Subcommand};
+use civic311::{AnswerKind, Catalog, Engine, SearchOptions};
+use clap::{Args, Parser, Subcommand};
 
 #[derive(Parser)]
 #[command(name = "civic311", version, about = "311 catalogs, answers, classification and routing", long_about = None)]
@@ -28,6 +30,53 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Answer a resident's question from the catalog's articles, services and facilities.
+    ///
+    /// With no question, reads one question a line from standard input and
+    /// prints one JSON line of answers per question (for batch evaluation).
+    Ask {
+        /// The question, as a resident would type it.
+        question: Option<String>,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+        /// How many answers at most.
+        #[arg(long, default_value_t = 5)]
+        limit: usize,
+        /// Only articles in this language (en, es); the question is read in it too.
+        #[arg(long)]
+        lang: Option<String>,
+        /// Only answers of these kinds: article, service, facility (repeat or comma-separate).
+        #[arg(long, value_delimiter = ',')]
+        kind: Vec<String>,
+        /// Only answers of this department.
+        #[arg(long)]
+        department: Option<String>,
+        /// The instant "open now" is computed at (RFC 3339), instead of now.
+        #[arg(long)]
+        at: Option<String>,
+        #[command(flatten)]
+        source: Source,
+    },
+    /// Complete what a resident has typed so far (search-as-you-type).
+    Suggest {
+        /// The text typed so far.
+        prefix: String,
+        #[arg(long, default_value_t = 5)]
+        limit: usize,
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        source: Source,
+    },
+    /// Build the engine of a catalog folder and save it as one bundle file.
+    Bundle {
+        /// The catalog folder.
+        dir: PathBuf,
+        /// The bundle file to write (replaced atomically).
+        #[arg(short, long)]
+        output: PathBuf,
+    },
     /// Print the Open311 services list, or one service's definition.
     Services {
         /// A service code: print its Open311 service definition instead of the list.
@@ -39,6 +88,27 @@ enum Command {
         #[arg(long)]
         catalog: Option<PathBuf>,
     },
+}
+
+/// Where the engine comes from: a catalog folder, a bundle, or the embedded Riverton catalog.
+#[derive(Args)]
+struct Source {
+    /// A catalog folder (any folder holding articles/ will do).
+    #[arg(long, conflicts_with = "bundle")]
+    catalog: Option<PathBuf>,
+    /// A bundle file made by `civic311 bundle`.
+    #[arg(long)]
+    bundle: Option<PathBuf>,
+}
+
+impl Source {
+    fn engine(&self) -> civic311::Result<Engine> {
+        match (&self.catalog, &self.bundle) {
+            (_, Some(bundle)) => Engine::load_bundle(bundle),
+            (Some(dir), None) => Engine::build(Catalog::load(dir)?),
+            (None, None) => Engine::build(Catalog::riverton()?),
+        }
+    }
 }
 
 fn main() -> ExitCode {
@@ -100,6 +170,63 @@ fn run(cli: Cli) -> civic311::Result<ExitCode> {
                 Err(err) => Err(err),
             }
         }
+        Command::Ask { question, json, limit, lang, kind, department, at, source } => {
+            let mut kinds = Vec::new();
+            for k in &kind {
+                kinds.push(AnswerKind::parse(k).ok_or_else(|| {
+                    civic311::Error::new(
+                        civic311::ErrorKind::Query,
+                        format!("unknown kind '{k}'; use article, service or facility"),
+                    )
+                })?);
+            }
+            let now = match at {
+                Some(at) => Some(civic311::DateTime::parse(&at)?.timestamp()),
+                None => None,
+            };
+            let options = SearchOptions { limit, lang, kinds, department, now };
+            let engine = source.engine()?;
+            match question {
+                Some(q) => {
+                    let answers = engine.search(&q, &options)?;
+                    if json {
+                        let _ = writeln!(out, "{}", serde_json::json!({"query": q, "answers": answers}));
+                    } else {
+                        print_answers(&mut out, &answers);
+                    }
+                }
+                None => {
+                    // One question a line in, one JSON line out, in order.
+                    for line in std::io::stdin().lock().lines() {
+                        let q = line.map_err(|e| {
+                            civic311::Error::new(civic311::ErrorKind::Io, format!("cannot read standard input: {e}"))
+                        })?;
+                        let answers = engine.search(&q, &options)?;
+                        let _ = writeln!(out, "{}", serde_json::json!({"query": q, "answers": answers}));
+                    }
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Suggest { prefix, limit, json, source } => {
+            let engine = source.engine()?;
+            let completions = engine.suggest(&prefix, limit);
+            if json {
+                let _ = writeln!(out, "{}", serde_json::json!({"prefix": prefix, "completions": completions}));
+            } else {
+                for c in completions {
+                    let _ = writeln!(out, "{}  ({} {})", c.text, c.kind.as_str(), c.id);
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Bundle { dir, output } => {
+            let engine = Engine::build(Catalog::load(&dir)?)?;
+            engine.save_bundle(&output)?;
+            let size = std::fs::metadata(&output).map(|m| m.len()).unwrap_or(0);
+            let _ = writeln!(out, "{}: {} answers, {} bytes", output.display(), engine.answer_count(), size);
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Services { code, format, catalog } => {
             let Some(format) = Format::parse(&format) else {
                 return Err(civic311::Error::new(
@@ -115,6 +242,30 @@ fn run(cli: Cli) -> civic311::Result<ExitCode> {
             let _ = write!(out, "{}", text.trim_end());
             let _ = writeln!(out);
             Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// Answers as text for a terminal: the snippet's HTML reduced to plain words.
+fn print_answers(out: &mut impl Write, answers: &[civic311::Answer]) {
+    if answers.is_empty() {
+        let _ = writeln!(out, "no answer found; try other words, or call 311");
+        return;
+    }
+    for (i, a) in answers.iter().enumerate() {
+        let _ = writeln!(out, "{}. {} [{} {}]", i + 1, a.title, a.kind.as_str(), a.id);
+        let snippet = a
+            .snippet
+            .replace("<mark>", "")
+            .replace("</mark>", "")
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&quot;", "\"")
+            .replace("&#39;", "'")
+            .replace("&amp;", "&");
+        let _ = writeln!(out, "   {snippet}");
+        if let Some(url) = &a.url {
+            let _ = writeln!(out, "   {url}");
         }
     }
 }

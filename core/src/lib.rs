@@ -36,16 +36,22 @@
 //! [`kind`](Error::kind) callers can match on and whose message names what
 //! was wrong and how to fix it.
 
+pub mod analyzer;
+pub mod bundle;
 pub mod catalog;
+mod engine;
 mod error;
 pub mod open311;
 mod request;
+pub mod search;
 mod text;
 mod time;
 
 pub use catalog::Catalog;
+pub use engine::Engine;
 pub use error::{Error, ErrorKind, Open311Error, Problem, Result};
 pub use request::{AttributeAnswer, Channel, CloseReason, Note, Priority, Reporter, ServiceRequest, Status};
+pub use search::{Answer, AnswerKind, Completion, SearchOptions};
 pub use time::DateTime;
 
 /// The README's Rust examples, run as doctests so that they stay true.

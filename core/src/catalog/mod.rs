@@ -26,6 +26,7 @@ mod calendar;
 mod hours;
 mod load;
 mod model;
+mod opening;
 mod source;
 
 use std::collections::HashMap;
@@ -38,6 +39,7 @@ pub use model::{
     Article, Attribute, AttributeValue, Datatype, Department, Facility, Jurisdiction, JurisdictionKind, Location,
     ServiceCategory, ServiceType, SynonymGroup,
 };
+pub use opening::{DayHours, HoursReason, OpenStatus};
 pub use source::SourceFile;
 pub(crate) use source::did_you_mean;
 

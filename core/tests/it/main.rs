@@ -1,8 +1,10 @@
 //! Integration tests of the civic311 crate, in one binary (as ripgrep does):
 //! a module per area.
 
+mod bundles;
 mod catalog_errors;
 mod open311_fixtures;
 mod open311_validation;
 mod riverton;
+mod search;
 mod util;

@@ -1,0 +1,338 @@
+//! The engine: a catalog with its answer index, ready to answer, suggest,
+//! and (in later modules) classify and route.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use jiff::Timestamp;
+use tantivy::collector::TopDocs;
+use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
+use tantivy::schema::IndexRecordOption;
+
+use crate::analyzer::{Analyzer, Language};
+use crate::catalog::{Catalog, Facility, OpenStatus};
+use crate::error::{Error, ErrorKind, Result};
+use crate::search::{
+    AnalyzedQuery, Answer, AnswerDoc, AnswerKind, Completion, DayAsked, FacilityHours, MAX_LIMIT, SearchIndex,
+    SearchOptions, Suggester, SynonymIndex, analyze, answer_docs, build_query, escape_html, snippet,
+};
+
+/// A catalog with everything built from it: the answer index, analyzers,
+/// synonyms and completions. Cheap to share between threads (`Send + Sync`);
+/// build it once, or load it from a bundle.
+pub struct Engine {
+    pub(crate) catalog: Arc<Catalog>,
+    pub(crate) docs: Vec<AnswerDoc>,
+    pub(crate) index: SearchIndex,
+    analyzers: [Analyzer; 2],
+    synonyms: [SynonymIndex; 2],
+    suggester: Suggester,
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine").field("catalog", &self.catalog.name()).field("answers", &self.docs.len()).finish()
+    }
+}
+
+/// Answers whose score is within this share of a hit's are re-ranked by intent.
+const HOURS_BOOST: f32 = 1.6;
+
+impl Engine {
+    /// Builds the engine of a catalog: indexes every article, service and facility.
+    pub fn build(catalog: Catalog) -> Result<Engine> {
+        let docs = answer_docs(&catalog);
+        let index = SearchIndex::build(&docs)?;
+        Ok(Engine::assemble(Arc::new(catalog), docs, index))
+    }
+
+    /// Puts together an engine from a catalog and its index (built or loaded).
+    pub(crate) fn assemble(catalog: Arc<Catalog>, docs: Vec<AnswerDoc>, index: SearchIndex) -> Engine {
+        let analyzers = Language::ALL.map(Analyzer::new);
+        let synonyms = [
+            SynonymIndex::new(catalog.synonyms(), &analyzers[0]),
+            SynonymIndex::new(catalog.synonyms(), &analyzers[1]),
+        ];
+        let suggester = Suggester::new(&docs);
+        Engine { catalog, docs, index, analyzers, synonyms, suggester }
+    }
+
+    /// The catalog the engine answers from.
+    pub fn catalog(&self) -> &Catalog {
+        &self.catalog
+    }
+
+    fn analyzer(&self, lang: Language) -> &Analyzer {
+        &self.analyzers[Language::ALL.iter().position(|l| *l == lang).unwrap_or(0)]
+    }
+
+    /// Answers a resident's question, best first.
+    ///
+    /// No query string is an error: empty, very long, or full of quotes,
+    /// brackets, colons, `AND`, `*` and `~`, it is searched as words, or
+    /// finds nothing. Options that cannot be honoured (an unknown language
+    /// or department, a limit over 100) are a [`ErrorKind::Query`] error.
+    pub fn search(&self, query: &str, options: &SearchOptions) -> Result<Vec<Answer>> {
+        let lang = self.check_options(options)?;
+        if options.limit == 0 {
+            return Ok(Vec::new());
+        }
+        let analyzed = analyze(query, lang, &self.analyzers, &self.synonyms, &self.index);
+        let Some(text_query) = build_query(&analyzed, &self.index) else { return Ok(Vec::new()) };
+        let query = self.filtered(text_query, options, lang);
+        let searcher = self.index.searcher();
+        // Note: more hits than asked are fetched, so that re-ranking by
+        // intent (a question about hours lifts facilities) has room.
+        let fetch = (options.limit * 3).max(20);
+        let hits = searcher
+            .search(&query, &TopDocs::with_limit(fetch).order_by_score())
+            .map_err(|e| Error::new(ErrorKind::Query, format!("the search failed: {e}")))?;
+        let mut ranked: Vec<(f32, usize)> = hits
+            .into_iter()
+            .filter_map(|(score, address)| self.index.ord(&searcher, address).map(|ord| (score, ord)))
+            .filter(|(_, ord)| *ord < self.docs.len())
+            .map(|(score, ord)| {
+                let boost =
+                    if analyzed.asks_hours && self.docs[ord].kind == AnswerKind::Facility { HOURS_BOOST } else { 1.0 };
+                (score * boost, ord)
+            })
+            .collect();
+        ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        ranked.truncate(options.limit);
+        let now = options.now.unwrap_or_else(Timestamp::now);
+        Ok(ranked.into_iter().map(|(score, ord)| self.answer(ord, score, &analyzed, now)).collect())
+    }
+
+    fn check_options(&self, options: &SearchOptions) -> Result<Option<Language>> {
+        if options.limit > MAX_LIMIT {
+            return Err(Error::new(
+                ErrorKind::Query,
+                format!("limit {} is too large; ask for at most {MAX_LIMIT} answers", options.limit),
+            ));
+        }
+        let lang = match &options.lang {
+            None => None,
+            Some(code) => match Language::from_code(code) {
+                Some(l) if self.catalog.languages().iter().any(|c| c == l.code()) => Some(l),
+                _ => {
+                    return Err(Error::new(
+                        ErrorKind::Query,
+                        format!(
+                            "unknown language '{}'; this catalog has {}",
+                            crate::text::clip(code, 16),
+                            self.catalog.languages().join(", ")
+                        ),
+                    ));
+                }
+            },
+        };
+        if let Some(d) = &options.department {
+            if self.catalog.department(d).is_none() {
+                let hint = crate::catalog::did_you_mean(d, self.catalog.departments().iter().map(|x| x.id.as_str()))
+                    .map(|s| format!("; did you mean '{s}'?"))
+                    .unwrap_or_default();
+                return Err(Error::new(
+                    ErrorKind::Query,
+                    format!("unknown department '{}'{hint}", crate::text::clip(d, 64)),
+                ));
+            }
+        }
+        Ok(lang)
+    }
+
+    fn filtered(&self, text: BooleanQuery, options: &SearchOptions, lang: Option<Language>) -> Box<dyn Query> {
+        let f = &self.index.fields;
+        let term = |field, value: &str| -> Box<dyn Query> {
+            Box::new(TermQuery::new(tantivy::Term::from_field_text(field, value), IndexRecordOption::Basic))
+        };
+        let mut must: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, Box::new(text))];
+        if let Some(l) = lang {
+            let either =
+                BooleanQuery::new(vec![(Occur::Should, term(f.lang, l.code())), (Occur::Should, term(f.lang, "any"))]);
+            must.push((Occur::Must, Box::new(either)));
+        }
+        if !options.kinds.is_empty() {
+            let kinds = options.kinds.iter().map(|k| (Occur::Should, term(f.kind, k.as_str()))).collect();
+            must.push((Occur::Must, Box::new(BooleanQuery::new(kinds))));
+        }
+        if let Some(d) = &options.department {
+            must.push((Occur::Must, term(f.department, d)));
+        }
+        if must.len() == 1 {
+            return must.pop().map(|(_, q)| q).unwrap_or_else(|| Box::new(BooleanQuery::new(Vec::new())));
+        }
+        Box::new(BooleanQuery::new(must))
+    }
+
+    fn answer(&self, ord: usize, score: f32, q: &AnalyzedQuery, now: Timestamp) -> Answer {
+        let doc = &self.docs[ord];
+        let doc_lang = doc.lang.unwrap_or(Language::English);
+        let stems: HashSet<String> = q.langs.iter().filter(|l| l.lang == doc_lang).flat_map(|l| l.stems()).collect();
+        let facility = (doc.kind == AnswerKind::Facility).then(|| self.catalog.facility(&doc.id)).flatten();
+        let hours = facility.map(|f| self.facility_hours(f, now, q.day, q.answer_lang));
+        let snippet = match &hours {
+            Some(h) => {
+                let mut s = escape_html(&format!("{}. {}.", h.status, h.day));
+                let body = snippet(&doc.body, self.analyzer(doc_lang), &stems);
+                if !body.is_empty() {
+                    s.push(' ');
+                    s.push_str(&body);
+                }
+                s
+            }
+            None => snippet(&doc.body, self.analyzer(doc_lang), &stems),
+        };
+        Answer {
+            id: doc.id.clone(),
+            kind: doc.kind,
+            title: doc.title.clone(),
+            snippet,
+            url: doc.url.clone(),
+            score,
+            lang: doc.lang.map(|l| l.code().to_string()),
+            department: doc.department.clone(),
+            service_code: doc.service_code.clone(),
+            hours,
+        }
+    }
+
+    fn facility_hours(&self, f: &Facility, now: Timestamp, day: Option<DayAsked>, lang: Language) -> FacilityHours {
+        let status = self.catalog.facility_status(f, now);
+        let tz = jiff::tz::TimeZone::get(&f.time_zone).unwrap_or(jiff::tz::TimeZone::UTC);
+        let today = now.to_zoned(tz).date();
+        let date = match day {
+            None | Some(DayAsked::Today) => today,
+            Some(DayAsked::Tomorrow) => today.tomorrow().unwrap_or(today),
+            Some(DayAsked::Weekday(w)) => Catalog::next_weekday(today, w),
+        };
+        let hours = self.catalog.facility_hours_on(f, date);
+        FacilityHours {
+            open_now: status.open_now,
+            status: status_words(&status, today, lang),
+            day: day_words(&hours, lang),
+        }
+    }
+
+    /// Up to `limit` completions of what a resident has typed so far.
+    ///
+    /// ```
+    /// use civic311::{Catalog, Engine};
+    ///
+    /// let engine = Engine::build(Catalog::riverton()?)?;
+    /// let completions = engine.suggest("bulky it", 5);
+    /// assert!(completions[0].text.to_lowercase().contains("bulky item"));
+    /// # Ok::<(), civic311::Error>(())
+    /// ```
+    pub fn suggest(&self, prefix: &str, limit: usize) -> Vec<Completion> {
+        self.suggester.suggest(prefix, limit.min(MAX_LIMIT))
+    }
+
+    /// How many answers (articles, services and facilities) the engine searches.
+    pub fn answer_count(&self) -> usize {
+        self.docs.len()
+    }
+}
+
+fn time_words(minute: u16, lang: Language) -> String {
+    let (h, m) = ((minute / 60) % 24, minute % 60);
+    match lang {
+        Language::Spanish => format!("{h}:{m:02}"),
+        Language::English => {
+            let suffix = if h < 12 { "am" } else { "pm" };
+            let h12 = if h % 12 == 0 { 12 } else { h % 12 };
+            if minute >= 1440 {
+                "midnight".to_string()
+            } else if m == 0 {
+                format!("{h12} {suffix}")
+            } else {
+                format!("{h12}:{m:02} {suffix}")
+            }
+        }
+    }
+}
+
+const DAYS_EN: [&str; 7] = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
+const DAYS_ES: [&str; 7] = ["lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo"];
+
+fn day_name(date: jiff::civil::Date, lang: Language) -> &'static str {
+    let i = date.weekday().to_monday_zero_offset() as usize;
+    match lang {
+        Language::English => DAYS_EN[i],
+        Language::Spanish => DAYS_ES[i],
+    }
+}
+
+fn status_words(s: &OpenStatus, today: jiff::civil::Date, lang: Language) -> String {
+    match (s.open_now, lang) {
+        (true, Language::English) => format!("Open now, closes at {}", time_words(s.closes_at.unwrap_or(1440), lang)),
+        (true, Language::Spanish) => {
+            format!("Abierto ahora, cierra a las {}", time_words(s.closes_at.unwrap_or(1440), lang))
+        }
+        (false, _) => {
+            let next = s.opens_next.map(|(date, minute)| {
+                let when = if date == today {
+                    match lang {
+                        Language::English => "today".to_string(),
+                        Language::Spanish => "hoy".to_string(),
+                    }
+                } else if Some(date) == today.tomorrow().ok() {
+                    match lang {
+                        Language::English => "tomorrow".to_string(),
+                        Language::Spanish => "mañana".to_string(),
+                    }
+                } else {
+                    day_name(date, lang).to_string()
+                };
+                match lang {
+                    Language::English => format!(", opens {when} at {}", time_words(minute, lang)),
+                    Language::Spanish => format!(", abre {when} a las {}", time_words(minute, lang)),
+                }
+            });
+            let closed = if lang == Language::English { "Closed now" } else { "Cerrado ahora" };
+            format!("{closed}{}", next.unwrap_or_default())
+        }
+    }
+}
+
+fn day_words(h: &crate::catalog::DayHours, lang: Language) -> String {
+    let name = day_name(h.date, lang);
+    let name = match lang {
+        Language::English => name.to_string(),
+        Language::Spanish => {
+            let mut c = name.chars();
+            c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
+        }
+    };
+    let why = match &h.reason {
+        crate::catalog::HoursReason::Regular => String::new(),
+        crate::catalog::HoursReason::Holiday(name) => format!(" ({name})"),
+        crate::catalog::HoursReason::Exception(Some(note)) => format!(" ({note})"),
+        crate::catalog::HoursReason::Exception(None) => String::new(),
+    };
+    if h.ranges.is_empty() {
+        let closed = if lang == Language::English { "closed" } else { "cerrado" };
+        return format!("{name} {}: {closed}{why}", h.date);
+    }
+    let joiner = if lang == Language::English { " to " } else { " a " };
+    let ranges: Vec<String> = h
+        .ranges
+        .iter()
+        .map(|r| format!("{}{joiner}{}", time_words(r.start_minute(), lang), time_words(r.end_minute(), lang)))
+        .collect();
+    format!("{name} {}: {}{why}", h.date, ranges.join(", "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_read_naturally() {
+        assert_eq!(time_words(9 * 60, Language::English), "9 am");
+        assert_eq!(time_words(13 * 60 + 30, Language::English), "1:30 pm");
+        assert_eq!(time_words(12 * 60, Language::English), "12 pm");
+        assert_eq!(time_words(0, Language::English), "12 am");
+        assert_eq!(time_words(1440, Language::English), "midnight");
+        assert_eq!(time_words(18 * 60, Language::Spanish), "18:00");
+    }
+}
