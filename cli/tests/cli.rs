@@ -88,3 +88,82 @@ fn usage_errors_say_what_to_do() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("service_code 'NOPE' not found"));
 }
+
+#[test]
+fn ask_answers_in_text_and_json() {
+    let out = civic311(&["ask", "how do i report a potole"]);
+    assert!(out.status.success());
+    let text = stdout(&out);
+    assert!(text.starts_with("1. "), "{text}");
+    assert!(text.contains("ST-POTHOLE"), "{text}");
+    assert!(!text.contains("<mark>"), "the terminal shows plain words");
+
+    let out = civic311(&["ask", "bache", "--json", "--limit", "2", "--lang", "es"]);
+    assert!(out.status.success());
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(v["query"], "bache");
+    let answers = v["answers"].as_array().unwrap();
+    assert!(!answers.is_empty() && answers.len() <= 2);
+    for a in answers {
+        assert!(a["id"].is_string() && a["kind"].is_string() && a["snippet"].is_string());
+    }
+
+    let out = civic311(&["ask", "is the main library open", "--kind", "facility", "--at", "2026-11-22T20:00:00Z", "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(v["answers"][0]["kind"], "facility");
+    assert_eq!(v["answers"][0]["hours"]["status"], "Open now, closes at 5 pm");
+}
+
+#[test]
+fn ask_reads_questions_from_stdin() {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_civic311"))
+        .args(["ask", "--json", "--limit", "3"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all("grafitti on my garage\n\ncouch pickup\n¿dónde pago el agua?\n".as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    let lines: Vec<serde_json::Value> = stdout(&out).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines.len(), 4, "one line out per line in, empty ones too");
+    assert_eq!(lines[1]["answers"].as_array().unwrap().len(), 0);
+    assert_eq!(lines[3]["query"], "¿dónde pago el agua?");
+}
+
+#[test]
+fn bundles_from_the_command_line() {
+    let dir = std::env::temp_dir().join(format!("civic311-cli-bundle-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("riverton.c311");
+    let out = civic311(&["bundle", &riverton_dir(), "-o", file.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout(&out).contains("261 answers"));
+    let out = civic311(&["ask", "potholes", "--bundle", file.to_str().unwrap(), "--json"]);
+    assert!(out.status.success());
+    assert!(stdout(&out).contains("ST-POTHOLE"));
+    std::fs::write(&file, b"not a bundle").unwrap();
+    let out = civic311(&["ask", "potholes", "--bundle", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a civic311 bundle"));
+    std::fs::remove_dir_all(&dir).unwrap();
+
+    // Any folder holding only articles/ is a catalog.
+    let faq = std::env::temp_dir().join(format!("civic311-cli-faq-{}", std::process::id()));
+    std::fs::create_dir_all(faq.join("articles")).unwrap();
+    std::fs::write(faq.join("articles/hours.md"), "+++\nid = \"hours\"\ntitle = \"Office hours\"\n+++\nWe open at nine.\n").unwrap();
+    let out = civic311(&["ask", "when do you open", "--catalog", faq.to_str().unwrap(), "--json"]);
+    assert!(stdout(&out).contains("\"id\":\"hours\""), "{}", stdout(&out));
+    std::fs::remove_dir_all(&faq).unwrap();
+}
+
+#[test]
+fn suggest_completes() {
+    let out = civic311(&["suggest", "bulky"]);
+    assert!(out.status.success());
+    assert!(stdout(&out).to_lowercase().contains("bulky"));
+    let out = civic311(&["ask", "x", "--kind", "video"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown kind 'video'"));
+}

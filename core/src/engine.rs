@@ -13,8 +13,8 @@ use crate::analyzer::{Analyzer, Language};
 use crate::catalog::{Catalog, Facility, OpenStatus};
 use crate::error::{Error, ErrorKind, Result};
 use crate::search::{
-    AnalyzedQuery, Answer, AnswerDoc, AnswerKind, Completion, DayAsked, FacilityHours, MAX_LIMIT, SearchIndex,
-    SearchOptions, Suggester, SynonymIndex, analyze, answer_docs, build_query, escape_html, snippet,
+    AnalyzedQuery, Answer, AnswerDoc, AnswerKind, BodyTokens, Completion, DayAsked, FacilityHours, MAX_LIMIT, SearchIndex,
+    SearchOptions, Suggester, SynonymIndex, analyze, answer_docs, build_query, escape_html, snippet, stem_hashes,
 };
 
 /// A catalog with everything built from it: the answer index, analyzers,
@@ -27,6 +27,8 @@ pub struct Engine {
     analyzers: [Analyzer; 2],
     synonyms: [SynonymIndex; 2],
     suggester: Suggester,
+    /// Each answer's body, analyzed for snippets the first time it is shown.
+    bodies: Vec<std::sync::OnceLock<BodyTokens>>,
 }
 
 impl std::fmt::Debug for Engine {
@@ -54,7 +56,8 @@ impl Engine {
             SynonymIndex::new(catalog.synonyms(), &analyzers[1]),
         ];
         let suggester = Suggester::new(&docs);
-        Engine { catalog, docs, index, analyzers, synonyms, suggester }
+        let bodies = docs.iter().map(|_| std::sync::OnceLock::new()).collect();
+        Engine { catalog, docs, index, analyzers, synonyms, suggester, bodies }
     }
 
     /// The catalog the engine answers from.
@@ -62,9 +65,6 @@ impl Engine {
         &self.catalog
     }
 
-    fn analyzer(&self, lang: Language) -> &Analyzer {
-        &self.analyzers[Language::ALL.iter().position(|l| *l == lang).unwrap_or(0)]
-    }
 
     /// Answers a resident's question, best first.
     ///
@@ -87,9 +87,10 @@ impl Engine {
         let hits = searcher
             .search(&query, &TopDocs::with_limit(fetch).order_by_score())
             .map_err(|e| Error::new(ErrorKind::Query, format!("the search failed: {e}")))?;
-        let mut ranked: Vec<(f32, usize)> = hits
+        let mut ranked: Vec<(f32, usize)> = self
+            .index
+            .ords(&searcher, &hits)
             .into_iter()
-            .filter_map(|(score, address)| self.index.ord(&searcher, address).map(|ord| (score, ord)))
             .filter(|(_, ord)| *ord < self.docs.len())
             .map(|(score, ord)| {
                 let boost =
@@ -100,7 +101,12 @@ impl Engine {
         ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
         ranked.truncate(options.limit);
         let now = options.now.unwrap_or_else(Timestamp::now);
-        Ok(ranked.into_iter().map(|(score, ord)| self.answer(ord, score, &analyzed, now)).collect())
+        // The query's stems (with synonyms and corrections) as ids, per language, for highlighting.
+        let stems: [Vec<u64>; 2] = Language::ALL.map(|lang| {
+            let set: HashSet<String> = analyzed.langs.iter().filter(|l| l.lang == lang).flat_map(|l| l.stems()).collect();
+            stem_hashes(&set)
+        });
+        Ok(ranked.into_iter().map(|(score, ord)| self.answer(ord, score, &analyzed, &stems, now)).collect())
     }
 
     fn check_options(&self, options: &SearchOptions) -> Result<Option<Language>> {
@@ -164,23 +170,24 @@ impl Engine {
         Box::new(BooleanQuery::new(must))
     }
 
-    fn answer(&self, ord: usize, score: f32, q: &AnalyzedQuery, now: Timestamp) -> Answer {
+    fn answer(&self, ord: usize, score: f32, q: &AnalyzedQuery, stems: &[Vec<u64>; 2], now: Timestamp) -> Answer {
         let doc = &self.docs[ord];
-        let doc_lang = doc.lang.unwrap_or(Language::English);
-        let stems: HashSet<String> = q.langs.iter().filter(|l| l.lang == doc_lang).flat_map(|l| l.stems()).collect();
+        let doc_lang = slot(doc.lang.unwrap_or(Language::English));
+        let stems = &stems[doc_lang];
+        let body = self.bodies[ord].get_or_init(|| BodyTokens::new(&doc.body, &self.analyzers[doc_lang]));
         let facility = (doc.kind == AnswerKind::Facility).then(|| self.catalog.facility(&doc.id)).flatten();
         let hours = facility.map(|f| self.facility_hours(f, now, q.day, q.answer_lang));
         let snippet = match &hours {
             Some(h) => {
                 let mut s = escape_html(&format!("{}. {}.", h.status, h.day));
-                let body = snippet(&doc.body, self.analyzer(doc_lang), &stems);
+                let body = snippet(&doc.body, body, stems);
                 if !body.is_empty() {
                     s.push(' ');
                     s.push_str(&body);
                 }
                 s
             }
-            None => snippet(&doc.body, self.analyzer(doc_lang), &stems),
+            None => snippet(&doc.body, body, stems),
         };
         Answer {
             id: doc.id.clone(),
@@ -231,6 +238,11 @@ impl Engine {
     pub fn answer_count(&self) -> usize {
         self.docs.len()
     }
+}
+
+/// The position of a language in `Language::ALL` (and in per-language arrays).
+fn slot(lang: Language) -> usize {
+    Language::ALL.iter().position(|l| *l == lang).unwrap_or(0)
 }
 
 fn time_words(minute: u16, lang: Language) -> String {

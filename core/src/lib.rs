@@ -1,16 +1,18 @@
 //! # civic311
 //!
 //! The core of a 311 system as a library: the catalog of who delivers what,
-//! service requests with their lifecycle, and the Open311 GeoReport v2
-//! exchange format.
+//! answer search over it, service requests with their lifecycle, and the
+//! Open311 GeoReport v2 exchange format.
 //!
 //! A city describes itself in a catalog folder (jurisdictions, departments,
 //! service categories, knowledge articles, facilities, calendars and
 //! boundaries; see `docs/catalog-format.md`). civic311 loads and validates
-//! it, reporting every problem with its file and line, and serves it:
+//! it, reporting every problem with its file and line; an [`Engine`] built
+//! from it answers residents' questions; bundles carry engines to other
+//! processes and browsers:
 //!
 //! ```
-//! use civic311::Catalog;
+//! use civic311::{Catalog, Engine, SearchOptions};
 //! use civic311::open311::{NewRequest, Payload, ServiceList, validate_request};
 //!
 //! // The embedded Riverton catalog; Catalog::load("path/to/folder") reads your own.
@@ -21,13 +23,21 @@
 //! let streets = catalog.department(&pothole.department).unwrap();
 //! assert_eq!(catalog.jurisdiction(&streets.jurisdiction).unwrap().name, "City of Riverton");
 //!
+//! // A resident's question, in their own words.
+//! let engine = Engine::build(catalog)?;
+//! let answers = engine.search("my trash wasnt picked up", &SearchOptions::default())?;
+//! assert_eq!(answers[0].id, "SW-MISSED-TRASH");
+//!
+//! // The same engine as bytes, loaded elsewhere without re-indexing.
+//! let engine = Engine::from_bundle(&engine.to_bundle()?)?;
+//!
 //! // The Open311 services list, for any client that speaks GeoReport v2.
-//! let json = ServiceList::from_catalog(&catalog).to_json();
+//! let json = ServiceList::from_catalog(engine.catalog()).to_json();
 //! assert!(json.contains("\"service_code\": \"ST-POTHOLE\""));
 //!
 //! // A resident's submission, checked against the service definition.
 //! let req = NewRequest::from_json(r#"{"service_code": "ST-POTHOLE", "description": "deep hole"}"#)?;
-//! let err = validate_request(&catalog, &req).unwrap_err();
+//! let err = validate_request(engine.catalog(), &req).unwrap_err();
 //! assert!(err.open311_errors().iter().any(|e| e.description.contains("location is required")));
 //! # Ok::<(), civic311::Error>(())
 //! ```

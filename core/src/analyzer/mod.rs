@@ -47,6 +47,17 @@ pub struct Token {
     pub position: usize,
 }
 
+/// Stems already computed, by folded word (`None` for a stop word).
+#[derive(Debug, Default)]
+pub(crate) struct StemCache {
+    map: std::collections::HashMap<Box<str>, Option<Box<str>>>,
+}
+
+impl StemCache {
+    /// A cache holding more words than this starts over, which bounds its memory.
+    const MAX_WORDS: usize = 200_000;
+}
+
 /// Builds an [`Analyzer`].
 #[derive(Debug, Clone)]
 pub struct AnalyzerBuilder {
@@ -130,21 +141,63 @@ impl Analyzer {
             if bare.is_empty() {
                 continue;
             }
-            if let Some(list) = self.stop_words {
-                if stop_words::is_stop_word(list, bare) {
-                    continue;
-                }
-            }
+            let Some(stem) = self.stem_word(bare) else { continue };
             token.stem.clear();
-            match &self.stemmer {
-                Some(stemmer) => token.stem.push_str(&stemmer.stem(bare)),
-                None => token.stem.push_str(bare),
-            }
+            token.stem.push_str(&stem);
             token.offset_from = offset;
             token.offset_to = offset + word.len();
             token.position = position;
             sink(&token);
         }
+    }
+
+    /// Like [`for_each_token`](Analyzer::for_each_token), remembering the
+    /// stem of every word in `cache`: when the same words come back (they do,
+    /// in a catalog's worth of text) stemming is a lookup.
+    pub(crate) fn for_each_token_cached(&self, text: &str, cache: &mut StemCache, mut sink: impl FnMut(&Token)) {
+        let mut folded = String::new();
+        let mut token = Token { stem: String::new(), offset_from: 0, offset_to: 0, position: 0 };
+        for (position, (offset, word)) in text.unicode_word_indices().enumerate() {
+            if word.len() > MAX_TOKEN_BYTES {
+                continue;
+            }
+            folded.clear();
+            fold::fold_into(word, &mut folded);
+            let bare = folded.strip_suffix("'s").unwrap_or(&folded).trim_matches('\'');
+            if bare.is_empty() {
+                continue;
+            }
+            let stem = match cache.map.get(bare) {
+                Some(stem) => stem.as_deref(),
+                None => {
+                    let stem = self.stem_word(bare);
+                    if cache.map.len() >= StemCache::MAX_WORDS {
+                        cache.map.clear();
+                    }
+                    cache.map.entry(bare.into()).or_insert(stem).as_deref()
+                }
+            };
+            let Some(stem) = stem else { continue };
+            token.stem.clear();
+            token.stem.push_str(stem);
+            token.offset_from = offset;
+            token.offset_to = offset + word.len();
+            token.position = position;
+            sink(&token);
+        }
+    }
+
+    /// The stem of one folded word, or `None` for a stop word.
+    fn stem_word(&self, bare: &str) -> Option<Box<str>> {
+        if let Some(list) = self.stop_words {
+            if stop_words::is_stop_word(list, bare) {
+                return None;
+            }
+        }
+        Some(match &self.stemmer {
+            Some(stemmer) => stemmer.stem(bare).into(),
+            None => bare.into(),
+        })
     }
 
     /// Every token of `text`.
@@ -206,6 +259,19 @@ mod tests {
         assert!(en.stems(&"x".repeat(10_000)).is_empty(), "an endless word is dropped");
         assert_eq!(en.stems("日本語のテキスト 🚧 pothole"), ["日", "本", "語", "の", "テキスト", "pothol"]);
         assert_eq!(en.stems("e-waste"), ["e", "wast"]);
+    }
+
+    #[test]
+    fn the_cache_changes_nothing_but_speed() {
+        let en = Analyzer::new(Language::English);
+        let text = "The potholes on Maple; the POTHOLE on Maple's corner. Año nuevo, año nuevo!";
+        let mut cache = StemCache::default();
+        for _ in 0..3 {
+            let mut cached = Vec::new();
+            en.for_each_token_cached(text, &mut cache, |t| cached.push(t.clone()));
+            assert_eq!(cached, en.tokens(text));
+        }
+        assert!(cache.map.len() < 12, "each word once: {:?}", cache.map);
     }
 
     #[test]

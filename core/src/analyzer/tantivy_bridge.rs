@@ -6,17 +6,26 @@ use std::sync::Arc;
 
 use tantivy::tokenizer::{Token as TantivyToken, TokenStream, Tokenizer};
 
-use super::{Analyzer, Language};
+use super::{Analyzer, Language, StemCache};
 
-/// A tantivy [`Tokenizer`] over the civic311 analyzer.
-#[derive(Clone)]
+/// A tantivy [`Tokenizer`] over the civic311 analyzer. While indexing, tantivy
+/// keeps one per field, so each remembers the stems of the words it has seen.
 pub(crate) struct TantivyAnalyzer {
     analyzer: Arc<Analyzer>,
+    cache: StemCache,
+}
+
+impl Clone for TantivyAnalyzer {
+    fn clone(&self) -> Self {
+        // Note: a clone starts with an empty cache; copying a large one for
+        // every field would cost more than it saves.
+        TantivyAnalyzer { analyzer: self.analyzer.clone(), cache: StemCache::default() }
+    }
 }
 
 impl TantivyAnalyzer {
     pub(crate) fn new(language: Language) -> TantivyAnalyzer {
-        TantivyAnalyzer { analyzer: Arc::new(Analyzer::new(language)) }
+        TantivyAnalyzer { analyzer: Arc::new(Analyzer::new(language)), cache: StemCache::default() }
     }
 
     /// The name the tokenizer is registered under.
@@ -42,7 +51,7 @@ impl Tokenizer for TantivyAnalyzer {
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> AnalyzedStream {
         let mut tokens = Vec::new();
-        self.analyzer.for_each_token(text, |t| {
+        self.analyzer.for_each_token_cached(text, &mut self.cache, |t| {
             tokens.push(TantivyToken {
                 offset_from: t.offset_from,
                 offset_to: t.offset_to,

@@ -15,21 +15,24 @@ use super::vocabulary::Vocabulary;
 use crate::analyzer::{Language, TantivyAnalyzer};
 use crate::error::{Error, ErrorKind, Result};
 
-/// The text fields of one language.
+/// The text field of one language.
+///
+/// Note: one field per language holds all of an answer's text, with the
+/// title written three times and questions and keywords twice, so that BM25
+/// weighs a word in the title above one in the body (its term-frequency
+/// saturation keeps repetition from running away). One field means one term
+/// query per word, which lets tantivy skip blocks of documents that cannot
+/// reach the top results (block-max WAND), and no word counts twice for
+/// appearing in two fields.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct LangFields {
-    pub title: Field,
-    pub questions: Field,
-    pub keywords: Field,
-    pub body: Field,
+    pub all: Field,
 }
 
-impl LangFields {
-    /// Each field with its weight: title and questions above keywords above body.
-    pub(crate) fn weighted(&self) -> [(Field, f32); 4] {
-        [(self.title, 3.0), (self.questions, 2.5), (self.keywords, 2.0), (self.body, 1.0)]
-    }
-}
+/// How many times each part of an answer is written into its language's field.
+pub(crate) const TITLE_REPEAT: usize = 3;
+pub(crate) const QUESTIONS_REPEAT: usize = 2;
+pub(crate) const KEYWORDS_REPEAT: usize = 2;
 
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Fields {
@@ -57,13 +60,7 @@ fn schema() -> (Schema, Fields) {
                 .set_tokenizer(TantivyAnalyzer::name(l))
                 .set_index_option(IndexRecordOption::WithFreqs),
         );
-        let c = l.code();
-        LangFields {
-            title: b.add_text_field(&format!("title_{c}"), options.clone()),
-            questions: b.add_text_field(&format!("questions_{c}"), options.clone()),
-            keywords: b.add_text_field(&format!("keywords_{c}"), options.clone()),
-            body: b.add_text_field(&format!("body_{c}"), options),
-        }
+        LangFields { all: b.add_text_field(&format!("text_{}", l.code()), options) }
     });
     (b.build(), Fields { ord, kind, lang, department, text })
 }
@@ -119,14 +116,16 @@ impl SearchIndex {
                 d.add_text(fields.department, dept);
             }
             for (texts, lf) in doc.fields.iter().zip(fields.text.iter()) {
-                for (values, field) in [
-                    (&texts.title, lf.title),
-                    (&texts.questions, lf.questions),
-                    (&texts.keywords, lf.keywords),
-                    (&texts.body, lf.body),
+                for (values, repeat) in [
+                    (&texts.title, TITLE_REPEAT),
+                    (&texts.questions, QUESTIONS_REPEAT),
+                    (&texts.keywords, KEYWORDS_REPEAT),
+                    (&texts.body, 1),
                 ] {
                     for v in values {
-                        d.add_text(field, v);
+                        for _ in 0..repeat {
+                            d.add_text(lf.all, v);
+                        }
                     }
                 }
             }
@@ -147,15 +146,15 @@ impl SearchIndex {
         Ok(si)
     }
 
-    /// The stems of each language's fields, from the term dictionaries, with
-    /// their largest document frequency over the fields.
+    /// The stems of each language's field, from the term dictionary, with
+    /// their document frequencies.
     fn read_vocabularies(&self) -> Result<[Vocabulary; 2]> {
         let searcher = self.reader.searcher();
         let mut out: [Vocabulary; 2] = Default::default();
         for (i, lf) in self.fields.text.iter().enumerate() {
             let mut freq: HashMap<String, u32> = HashMap::new();
             for segment in searcher.segment_readers() {
-                for field in [lf.title, lf.questions, lf.keywords, lf.body] {
+                for field in [lf.all] {
                     let inverted =
                         segment.inverted_index(field).map_err(|e| index_error("cannot read the search index", e))?;
                     let mut stream =
@@ -180,11 +179,18 @@ impl SearchIndex {
         self.reader.searcher()
     }
 
-    /// The answer position of a document.
-    pub(crate) fn ord(&self, searcher: &tantivy::Searcher, address: tantivy::DocAddress) -> Option<usize> {
-        let segment = searcher.segment_reader(address.segment_ord);
-        let column = segment.fast_fields().u64("ord").ok()?;
-        column.first(address.doc_id as DocId).map(|v| v as usize)
+    /// The answer positions of documents, reading each segment's `ord`
+    /// column once for all of its hits.
+    pub(crate) fn ords(&self, searcher: &tantivy::Searcher, hits: &[(f32, tantivy::DocAddress)]) -> Vec<(f32, usize)> {
+        let mut columns: HashMap<u32, Option<tantivy::columnar::Column<u64>>> = HashMap::new();
+        hits.iter()
+            .filter_map(|(score, address)| {
+                let column = columns
+                    .entry(address.segment_ord)
+                    .or_insert_with(|| searcher.segment_reader(address.segment_ord).fast_fields().u64("ord").ok());
+                column.as_ref()?.first(address.doc_id as DocId).map(|ord| (*score, ord as usize))
+            })
+            .collect()
     }
 
     /// The index's files, for a bundle: every file of every segment, and meta.json.

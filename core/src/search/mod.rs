@@ -128,4 +128,4 @@ impl Default for SearchOptions {
 pub const MAX_LIMIT: usize = 100;
 
 pub(crate) use query::{AnalyzedQuery, DayAsked, analyze, build as build_query};
-pub(crate) use snippet::snippet;
+pub(crate) use snippet::{BodyTokens, snippet, stem_hashes};

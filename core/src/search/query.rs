@@ -6,10 +6,11 @@ use std::collections::{HashMap, HashSet};
 
 use jiff::civil::Weekday;
 use tantivy::Term;
-use tantivy::query::{BooleanQuery, BoostQuery, DisjunctionMaxQuery, Occur, Query, TermQuery};
+use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
 use tantivy::schema::IndexRecordOption;
 
 use super::index::{LangFields, SearchIndex};
+use super::vocabulary::Vocabulary;
 use crate::analyzer::{Analyzer, Language, fold};
 use crate::catalog::SynonymGroup;
 
@@ -210,22 +211,20 @@ pub(crate) fn analyze(
     AnalyzedQuery { langs, answer_lang: detected.unwrap_or(Language::English), asks_hours, day }
 }
 
-/// The tantivy query of one language's groups over that language's fields.
-pub(crate) fn to_tantivy(q: &LangQuery, fields: &LangFields) -> Vec<(Occur, Box<dyn Query>)> {
+/// The tantivy query of one language's groups: one boosted term query per
+/// word and alternative, on the language's field. Their scores add up.
+pub(crate) fn to_tantivy(q: &LangQuery, fields: &LangFields, vocabulary: &Vocabulary) -> Vec<(Occur, Box<dyn Query>)> {
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     for group in &q.groups {
-        let mut disjuncts: Vec<Box<dyn Query>> = Vec::new();
         for (stem, weight) in &group.alternatives {
-            for (field, field_weight) in fields.weighted() {
-                let term = Term::from_field_text(field, stem);
-                let tq = TermQuery::new(term, IndexRecordOption::WithFreqs);
-                disjuncts.push(Box::new(BoostQuery::new(Box::new(tq), field_weight * weight)));
+            if !vocabulary.contains(stem) {
+                continue;
             }
+            let term = Term::from_field_text(fields.all, stem);
+            let tq: Box<dyn Query> = Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs));
+            let clause: Box<dyn Query> = if *weight == 1.0 { tq } else { Box::new(BoostQuery::new(tq, *weight)) };
+            clauses.push((Occur::Should, clause));
         }
-        // Note: the best field and alternative count, the others a little:
-        // a word in both title and body ranks above one in the body only,
-        // without letting a long body outweigh a matching title.
-        clauses.push((Occur::Should, Box::new(DisjunctionMaxQuery::with_tie_breaker(disjuncts, 0.2))));
     }
     clauses
 }
@@ -235,7 +234,7 @@ pub(crate) fn build(q: &AnalyzedQuery, index: &SearchIndex) -> Option<BooleanQue
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     for lq in &q.langs {
         let slot = Language::ALL.iter().position(|x| *x == lq.lang).unwrap_or(0);
-        clauses.extend(to_tantivy(lq, &index.fields.text[slot]));
+        clauses.extend(to_tantivy(lq, &index.fields.text[slot], &index.vocabulary[slot]));
     }
     (!clauses.is_empty()).then(|| BooleanQuery::new(clauses))
 }

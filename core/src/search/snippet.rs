@@ -2,7 +2,6 @@
 //! as HTML with the matched words in `<mark>` and every other character
 //! escaped, so that an article or a query holding `<script>` is harmless.
 
-use std::collections::HashSet;
 
 use crate::analyzer::Analyzer;
 
@@ -62,39 +61,107 @@ fn sentences(text: &str) -> Vec<(usize, usize)> {
     out
 }
 
-/// The best passage of `text` for the stems, as escaped HTML.
-pub(crate) fn snippet(text: &str, analyzer: &Analyzer, stems: &HashSet<String>) -> String {
-    let matches: Vec<(usize, usize, String)> = {
-        let mut m = Vec::new();
+/// A stem as a 64-bit hash: a body's words and a query's stems are compared
+/// as integers, with no table shared between them. A collision (about one in
+/// 10^19) would only highlight a wrong word.
+pub(crate) fn stem_hash(stem: &str) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(stem.as_bytes())
+}
+
+/// The sorted hashes of a query's stems.
+pub(crate) fn stem_hashes<'a>(stems: impl IntoIterator<Item = &'a String>) -> Vec<u64> {
+    let mut out: Vec<u64> = stems.into_iter().map(|s| stem_hash(s)).collect();
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// A body analyzed for snippets: its words as stem hashes with their byte
+/// ranges, and its sentences with their lengths. Built the first time the
+/// answer is shown, then kept.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct BodyTokens {
+    /// (byte offset, byte length, stem hash), in text order.
+    tokens: Vec<(u32, u16, u64)>,
+    /// (from, to) byte ranges of sentences, and each one's length in characters.
+    sentences: Vec<(u32, u32, u32)>,
+}
+
+/// Bodies longer than this are analyzed for snippets up to here only (at a
+/// char boundary): snippets come from the first part of long texts.
+pub(crate) const SNIPPET_SCAN_BYTES: usize = 16 * 1024;
+
+impl BodyTokens {
+    pub(crate) fn new(text: &str, analyzer: &Analyzer) -> BodyTokens {
+        let text = super::query::truncate(text, SNIPPET_SCAN_BYTES);
+        let mut tokens = Vec::new();
         analyzer.for_each_token(text, |t| {
-            if stems.contains(&t.stem) {
-                m.push((t.offset_from, t.offset_to, t.stem.clone()));
-            }
+            let len = (t.offset_to - t.offset_from).min(u16::MAX as usize) as u16;
+            tokens.push((t.offset_from as u32, len, stem_hash(&t.stem)));
         });
-        m
-    };
-    let spans = sentences(text);
+        let sentences = sentences(text).into_iter().map(|(a, b)| (a as u32, b as u32, text[a..b].chars().count() as u32)).collect();
+        BodyTokens { tokens, sentences }
+    }
+}
+
+/// The best passage of `text` for the stems (sorted hashes), as escaped HTML.
+pub(crate) fn snippet(text: &str, body: &BodyTokens, stems: &[u64]) -> String {
+    let text = super::query::truncate(text, SNIPPET_SCAN_BYTES);
+    let spans = &body.sentences;
     if spans.is_empty() {
         return String::new();
+    }
+    // Matches as (from, to, index of the stem in `stems`), and per sentence.
+    let mut matches: Vec<(usize, usize, usize)> = Vec::new();
+    let mut per_sentence: Vec<(usize, usize)> = vec![(0, 0); spans.len()]; // range into `matches`
+    let mut si = 0;
+    for &(from, len, stem) in &body.tokens {
+        let Ok(i) = stems.binary_search(&stem) else { continue };
+        let from = from as usize;
+        while si < spans.len() && spans[si].1 as usize <= from {
+            si += 1;
+        }
+        if si == spans.len() {
+            break;
+        }
+        if per_sentence[si] == (0, 0) {
+            per_sentence[si] = (matches.len(), matches.len());
+        }
+        matches.push((from, from + len as usize, i));
+        per_sentence[si].1 = matches.len();
     }
     // The best run of consecutive sentences that fits: most distinct stems
     // matched, then most matches, then the earliest.
     let mut best = (0usize, 0usize, 0usize, 0usize); // (distinct, total, first, last)
-    let mut found = false;
+    let mut seen = vec![false; stems.len()];
     for first in 0..spans.len() {
         let mut last = first;
-        while last + 1 < spans.len() && text[spans[first].0..spans[last + 1].1].chars().count() <= SNIPPET_CHARS {
+        let mut chars = spans[first].2 as usize;
+        while last + 1 < spans.len() {
+            let next = chars + (spans[last + 1].0 - spans[last].1) as usize + spans[last + 1].2 as usize;
+            if next > SNIPPET_CHARS {
+                break;
+            }
+            chars = next;
             last += 1;
         }
-        let (from, to) = (spans[first].0, spans[last].1);
-        let inside: Vec<&(usize, usize, String)> = matches.iter().filter(|(a, b, _)| *a >= from && *b <= to).collect();
-        let distinct = inside.iter().map(|(_, _, s)| s).collect::<HashSet<_>>().len();
-        if !found || (distinct, inside.len()) > (best.0, best.1) {
-            best = (distinct, inside.len(), first, last);
-            found = true;
+        seen.iter_mut().for_each(|s| *s = false);
+        let mut total = 0;
+        for &(a, b) in &per_sentence[first..=last] {
+            for m in &matches[a..b] {
+                seen[m.2] = true;
+                total += 1;
+            }
+        }
+        let distinct = seen.iter().filter(|s| **s).count();
+        if first == 0 || (distinct, total) > (best.0, best.1) {
+            best = (distinct, total, first, last);
+        }
+        if matches.is_empty() {
+            break;
         }
     }
-    let (from, to) = (spans[best.2].0, spans[best.3].1);
+    let (from, to) = (spans[best.2].0 as usize, spans[best.3].1 as usize);
     let passage = text[from..to].trim();
     let offset = from + (text[from..to].len() - text[from..to].trim_start().len());
     let mut out = String::with_capacity(passage.len() + 32);
@@ -121,7 +188,7 @@ pub(crate) fn snippet(text: &str, analyzer: &Analyzer, stems: &HashSet<String>) 
 
 /// The byte range of `passage` to show: all of it when short enough, else
 /// about `SNIPPET_CHARS` characters from a word boundary before the first match.
-fn cut(passage: &str, offset: usize, matches: &[(usize, usize, String)]) -> (usize, usize) {
+fn cut(passage: &str, offset: usize, matches: &[(usize, usize, usize)]) -> (usize, usize) {
     if passage.chars().count() <= SNIPPET_CHARS {
         return (0, passage.len());
     }
@@ -144,47 +211,45 @@ mod tests {
     use super::*;
     use crate::analyzer::Language;
 
-    fn stems(words: &[&str]) -> HashSet<String> {
-        words.iter().map(|s| s.to_string()).collect()
+    fn run(text: &str, words: &[&str]) -> String {
+        let en = Analyzer::new(Language::English);
+        let body = BodyTokens::new(text, &en);
+        let stems: Vec<String> = words.iter().map(|s| s.to_string()).collect();
+        snippet(text, &body, &stem_hashes(&stems))
     }
 
     #[test]
     fn marks_matches_and_escapes_the_rest() {
-        let en = Analyzer::new(Language::English);
         let text = "Crews <b>fill</b> potholes fast. Call 311 & say \"pothole\".";
-        let s = snippet(text, &en, &stems(&["pothol"]));
-        assert_eq!(
-            s,
-            "Crews &lt;b&gt;fill&lt;/b&gt; <mark>potholes</mark> fast. Call 311 &amp; say &quot;<mark>pothole</mark>&quot;."
-        );
+        let s = run(text, &["pothol"]);
+        assert_eq!(s, "Crews &lt;b&gt;fill&lt;/b&gt; <mark>potholes</mark> fast. Call 311 &amp; say &quot;<mark>pothole</mark>&quot;.");
     }
 
     #[test]
     fn picks_the_best_passage() {
-        let en = Analyzer::new(Language::English);
         let mut text = String::new();
         for i in 0..20 {
             text.push_str(&format!("Sentence number {i} is about nothing at all. "));
         }
         text.push_str("Bulky items like a couch go out on the curb.");
-        let s = snippet(&text, &en, &stems(&["couch"]));
+        let s = run(&text, &["couch"]);
         assert!(s.starts_with("… ") && s.contains("<mark>couch</mark>"), "{s}");
         assert!(s.chars().count() < SNIPPET_CHARS + 40);
+        let s = run(&text, &["nomatch"]);
+        assert!(s.starts_with("Sentence number 0"), "no match: the beginning: {s}");
     }
 
     #[test]
     fn hostile_and_empty_text() {
-        let en = Analyzer::new(Language::English);
-        assert_eq!(snippet("", &en, &stems(&["x"])), "");
-        let s = snippet("<img src=x onerror=alert(1)> pothole", &en, &stems(&["pothol"]));
-        assert!(
-            !s.contains('<') || s.matches('<').count() == s.matches("<mark>").count() + s.matches("</mark>").count()
-        );
-        assert!(s.contains("&lt;img"));
+        assert_eq!(run("", &["x"]), "");
+        let s = run("<img src=x onerror=alert(1)> pothole", &["pothol"]);
+        assert!(s.contains("&lt;img") && s.contains("<mark>pothole</mark>"), "{s}");
         let long = "word ".repeat(1000) + "pothole " + &"word ".repeat(1000);
-        let s = snippet(&long, &en, &stems(&["pothol"]));
+        let s = run(&long, &["pothol"]);
         assert!(s.contains("<mark>pothole</mark>") && s.chars().count() < SNIPPET_CHARS + 40, "{s}");
-        let s = snippet("ñandú ñandú ñandú. ¿Dónde?", &en, &stems(&["nandu"]));
+        let s = run("ñandú ñandú ñandú. ¿Dónde?", &["nandu"]);
         assert!(s.contains("<mark>ñandú</mark>"), "{s}");
+        let huge = "a ".repeat(SNIPPET_SCAN_BYTES) + "ñ";
+        let _ = run(&huge, &["a"]);
     }
 }

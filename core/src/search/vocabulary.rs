@@ -101,6 +101,7 @@ impl Vocabulary {
         self.ids.contains_key(stem)
     }
 
+
     /// The known stems nearest to an unknown one (all at the smallest
     /// distance found), most frequent first, at most `limit`.
     pub(crate) fn corrections(&self, stem: &str, limit: usize) -> Vec<Correction> {
