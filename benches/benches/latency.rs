@@ -38,9 +38,19 @@ fn main() {
     all.sort_by(f64::total_cmp);
     println!("search/riverton/golden-latency: {} questions x {RUNS} runs", golden.len());
     println!("| set | p50 | p90 | p99 |\n|---|---|---|---|");
-    println!("| all | {:.1} µs | {:.1} µs | {:.1} µs |", percentile(&all, 0.5), percentile(&all, 0.9), percentile(&all, 0.99));
+    println!(
+        "| all | {:.1} µs | {:.1} µs | {:.1} µs |",
+        percentile(&all, 0.5),
+        percentile(&all, 0.9),
+        percentile(&all, 0.99)
+    );
     for (tag, mut v) in by_tag {
         v.sort_by(f64::total_cmp);
-        println!("| {tag} | {:.1} µs | {:.1} µs | {:.1} µs |", percentile(&v, 0.5), percentile(&v, 0.9), percentile(&v, 0.99));
+        println!(
+            "| {tag} | {:.1} µs | {:.1} µs | {:.1} µs |",
+            percentile(&v, 0.5),
+            percentile(&v, 0.9),
+            percentile(&v, 0.99)
+        );
     }
 }

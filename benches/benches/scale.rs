@@ -39,7 +39,8 @@ fn main() {
     );
 
     let golden = golden_questions();
-    let english: Vec<String> = golden.iter().filter(|(_, tags)| !tags.iter().any(|t| t == "spanish")).map(|(q, _)| q.clone()).collect();
+    let english: Vec<String> =
+        golden.iter().filter(|(_, tags)| !tags.iter().any(|t| t == "spanish")).map(|(q, _)| q.clone()).collect();
     let opts = SearchOptions::default();
     let mut c = Criterion::default().configure_from_args().measurement_time(std::time::Duration::from_secs(10));
     c.bench_function(&format!("search/scale-{n}/potholes"), |b| {

@@ -16,7 +16,10 @@ pub fn golden_questions() -> Vec<(String, Vec<String>)> {
         .filter(|l| !l.trim().is_empty())
         .map(|l| {
             let v: serde_json::Value = serde_json::from_str(l).expect("a JSON line");
-            let tags = v["tags"].as_array().map(|t| t.iter().filter_map(|x| x.as_str().map(str::to_string)).collect()).unwrap_or_default();
+            let tags = v["tags"]
+                .as_array()
+                .map(|t| t.iter().filter_map(|x| x.as_str().map(str::to_string)).collect())
+                .unwrap_or_default();
             (v["query"].as_str().unwrap_or_default().to_string(), tags)
         })
         .collect()
@@ -37,11 +40,18 @@ impl Lcg {
 pub fn synthetic_articles(n: usize) -> Vec<(String, String)> {
     let riverton = civic311::Catalog::riverton().expect("Riverton loads");
     let articles: Vec<_> = riverton.articles().iter().filter(|a| a.lang == "en").collect();
-    let sentences: Vec<&str> = articles
-        .iter()
-        .flat_map(|a| a.body_text.split(". ").map(str::trim).filter(|s| s.len() > 20))
-        .collect();
-    let places = ["Maple Avenue", "River Street", "Levee Road", "Commerce Street", "Harbor Street", "Old Town", "Eastside", "Northgate"];
+    let sentences: Vec<&str> =
+        articles.iter().flat_map(|a| a.body_text.split(". ").map(str::trim).filter(|s| s.len() > 20)).collect();
+    let places = [
+        "Maple Avenue",
+        "River Street",
+        "Levee Road",
+        "Commerce Street",
+        "Harbor Street",
+        "Old Town",
+        "Eastside",
+        "Northgate",
+    ];
     let mut rng = Lcg(311);
     let mut files = Vec::with_capacity(n);
     for i in 0..n {
@@ -53,7 +63,8 @@ pub fn synthetic_articles(n: usize) -> Vec<(String, String)> {
             body.push_str(". ");
         }
         let keywords: Vec<String> = base.keywords.iter().map(|k| format!("{k:?}")).collect();
-        let questions: Vec<String> = base.questions.iter().take(2).map(|q| format!("{:?}", format!("{q} near {place}"))).collect();
+        let questions: Vec<String> =
+            base.questions.iter().take(2).map(|q| format!("{:?}", format!("{q} near {place}"))).collect();
         let text = format!(
             "+++\nid = \"syn-{i}\"\ntitle = {:?}\nkeywords = [{}]\nquestions = [{}]\n+++\n{body}\n",
             format!("{} ({place}, notice {i})", base.title),
@@ -77,7 +88,12 @@ pub fn percentile(sorted: &[f64], p: f64) -> f64 {
 /// Times every query `runs` times (after one warm-up run each) and returns
 /// the sorted latencies in microseconds: percentiles over them are those of
 /// the query mix.
-pub fn latencies_us(engine: &civic311::Engine, queries: &[String], opts: &civic311::SearchOptions, runs: usize) -> Vec<f64> {
+pub fn latencies_us(
+    engine: &civic311::Engine,
+    queries: &[String],
+    opts: &civic311::SearchOptions,
+    runs: usize,
+) -> Vec<f64> {
     use std::hint::black_box;
     for q in queries {
         black_box(engine.search(q, opts).expect("search"));

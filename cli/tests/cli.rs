@@ -108,7 +108,8 @@ fn ask_answers_in_text_and_json() {
         assert!(a["id"].is_string() && a["kind"].is_string() && a["snippet"].is_string());
     }
 
-    let out = civic311(&["ask", "is the main library open", "--kind", "facility", "--at", "2026-11-22T20:00:00Z", "--json"]);
+    let out =
+        civic311(&["ask", "is the main library open", "--kind", "facility", "--at", "2026-11-22T20:00:00Z", "--json"]);
     let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
     assert_eq!(v["answers"][0]["kind"], "facility");
     assert_eq!(v["answers"][0]["hours"]["status"], "Open now, closes at 5 pm");
@@ -123,7 +124,12 @@ fn ask_reads_questions_from_stdin() {
         .stdout(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    child.stdin.take().unwrap().write_all("grafitti on my garage\n\ncouch pickup\n¿dónde pago el agua?\n".as_bytes()).unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all("grafitti on my garage\n\ncouch pickup\n¿dónde pago el agua?\n".as_bytes())
+        .unwrap();
     let out = child.wait_with_output().unwrap();
     assert!(out.status.success());
     let lines: Vec<serde_json::Value> = stdout(&out).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
@@ -152,7 +158,11 @@ fn bundles_from_the_command_line() {
     // Any folder holding only articles/ is a catalog.
     let faq = std::env::temp_dir().join(format!("civic311-cli-faq-{}", std::process::id()));
     std::fs::create_dir_all(faq.join("articles")).unwrap();
-    std::fs::write(faq.join("articles/hours.md"), "+++\nid = \"hours\"\ntitle = \"Office hours\"\n+++\nWe open at nine.\n").unwrap();
+    std::fs::write(
+        faq.join("articles/hours.md"),
+        "+++\nid = \"hours\"\ntitle = \"Office hours\"\n+++\nWe open at nine.\n",
+    )
+    .unwrap();
     let out = civic311(&["ask", "when do you open", "--catalog", faq.to_str().unwrap(), "--json"]);
     assert!(stdout(&out).contains("\"id\":\"hours\""), "{}", stdout(&out));
     std::fs::remove_dir_all(&faq).unwrap();

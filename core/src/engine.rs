@@ -13,8 +13,9 @@ use crate::analyzer::{Analyzer, Language};
 use crate::catalog::{Catalog, Facility, OpenStatus};
 use crate::error::{Error, ErrorKind, Result};
 use crate::search::{
-    AnalyzedQuery, Answer, AnswerDoc, AnswerKind, BodyTokens, Completion, DayAsked, FacilityHours, MAX_LIMIT, SearchIndex,
-    SearchOptions, Suggester, SynonymIndex, analyze, answer_docs, build_query, escape_html, snippet, stem_hashes,
+    AnalyzedQuery, Answer, AnswerDoc, AnswerKind, BodyTokens, Completion, DayAsked, FacilityHours, MAX_LIMIT,
+    SearchIndex, SearchOptions, Suggester, SynonymIndex, analyze, answer_docs, build_query, escape_html, snippet,
+    stem_hashes,
 };
 
 /// A catalog with everything built from it: the answer index, analyzers,
@@ -65,7 +66,6 @@ impl Engine {
         &self.catalog
     }
 
-
     /// Answers a resident's question, best first.
     ///
     /// No query string is an error: empty, very long, or full of quotes,
@@ -103,7 +103,8 @@ impl Engine {
         let now = options.now.unwrap_or_else(Timestamp::now);
         // The query's stems (with synonyms and corrections) as ids, per language, for highlighting.
         let stems: [Vec<u64>; 2] = Language::ALL.map(|lang| {
-            let set: HashSet<String> = analyzed.langs.iter().filter(|l| l.lang == lang).flat_map(|l| l.stems()).collect();
+            let set: HashSet<String> =
+                analyzed.langs.iter().filter(|l| l.lang == lang).flat_map(|l| l.stems()).collect();
             stem_hashes(&set)
         });
         Ok(ranked.into_iter().map(|(score, ord)| self.answer(ord, score, &analyzed, &stems, now)).collect())
@@ -132,16 +133,16 @@ impl Engine {
                 }
             },
         };
-        if let Some(d) = &options.department {
-            if self.catalog.department(d).is_none() {
-                let hint = crate::catalog::did_you_mean(d, self.catalog.departments().iter().map(|x| x.id.as_str()))
-                    .map(|s| format!("; did you mean '{s}'?"))
-                    .unwrap_or_default();
-                return Err(Error::new(
-                    ErrorKind::Query,
-                    format!("unknown department '{}'{hint}", crate::text::clip(d, 64)),
-                ));
-            }
+        if let Some(d) = &options.department
+            && self.catalog.department(d).is_none()
+        {
+            let hint = crate::catalog::did_you_mean(d, self.catalog.departments().iter().map(|x| x.id.as_str()))
+                .map(|s| format!("; did you mean '{s}'?"))
+                .unwrap_or_default();
+            return Err(Error::new(
+                ErrorKind::Query,
+                format!("unknown department '{}'{hint}", crate::text::clip(d, 64)),
+            ));
         }
         Ok(lang)
     }

@@ -189,10 +189,10 @@ impl Analyzer {
 
     /// The stem of one folded word, or `None` for a stop word.
     fn stem_word(&self, bare: &str) -> Option<Box<str>> {
-        if let Some(list) = self.stop_words {
-            if stop_words::is_stop_word(list, bare) {
-                return None;
-            }
+        if let Some(list) = self.stop_words
+            && stop_words::is_stop_word(list, bare)
+        {
+            return None;
         }
         Some(match &self.stemmer {
             Some(stemmer) => stemmer.stem(bare).into(),

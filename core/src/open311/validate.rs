@@ -105,13 +105,13 @@ pub fn validate_request(catalog: &Catalog, req: &NewRequest) -> Result<()> {
             );
         }
     }
-    if let Some(url) = &req.media_url {
-        if !(url.starts_with("https://") || url.starts_with("http://")) || url.chars().any(char::is_whitespace) {
-            bad(
-                &mut errors,
-                format!("media_url '{}' is not a web address; give an http or https URL of the photo", clip(url, 64)),
-            );
-        }
+    if let Some(url) = &req.media_url
+        && (!(url.starts_with("https://") || url.starts_with("http://")) || url.chars().any(char::is_whitespace))
+    {
+        bad(
+            &mut errors,
+            format!("media_url '{}' is not a web address; give an http or https URL of the photo", clip(url, 64)),
+        );
     }
 
     for attr in &service.attributes {

@@ -24,16 +24,19 @@ const SYNONYM_WEIGHT: f32 = 0.6;
 /// The weight of a corrected misspelling, by edit distance.
 const CORRECTION_WEIGHT: [f32; 3] = [1.0, 0.8, 0.6];
 
+/// A synonym pattern (a sequence of stems) and what it stands for (each a sequence of stems).
+type Expansion = (Vec<String>, Vec<Vec<String>>);
+
 /// The synonym groups of one language, analyzed into stems.
 #[derive(Debug, Default, Clone)]
 pub(crate) struct SynonymIndex {
     /// By the first stem of a pattern: the whole pattern and what it stands for.
-    by_first: HashMap<String, Vec<(Vec<String>, Vec<Vec<String>>)>>,
+    by_first: HashMap<String, Vec<Expansion>>,
 }
 
 impl SynonymIndex {
     pub(crate) fn new(groups: &[SynonymGroup], analyzer: &Analyzer) -> SynonymIndex {
-        let mut by_first: HashMap<String, Vec<(Vec<String>, Vec<Vec<String>>)>> = HashMap::new();
+        let mut by_first: HashMap<String, Vec<Expansion>> = HashMap::new();
         for g in groups.iter().filter(|g| Language::from_code(&g.lang) == Some(analyzer.language())) {
             let terms: Vec<Vec<String>> = g.terms.iter().map(|t| analyzer.stems(t)).filter(|s| !s.is_empty()).collect();
             let implies: Vec<Vec<String>> =
@@ -175,13 +178,13 @@ pub(crate) fn analyze(
         // Synonyms of what was typed (or corrected): a one-word pattern joins
         // the word's own group; a longer one adds groups of its own.
         let mut extra = Vec::new();
-        for at in 0..resolved.len() {
+        for (at, group) in groups.iter_mut().enumerate() {
             for (pattern, alternatives) in synonyms[slot].matches(&resolved, at) {
                 for alt in alternatives {
                     let known: Vec<(String, f32)> =
                         alt.iter().filter(|s| vocabulary.contains(s)).map(|s| (s.clone(), SYNONYM_WEIGHT)).collect();
                     if pattern.len() == 1 && alt.len() == 1 {
-                        groups[at].alternatives.extend(known);
+                        group.alternatives.extend(known);
                     } else {
                         extra.extend(known.into_iter().map(|a| TermGroup { alternatives: vec![a] }));
                     }

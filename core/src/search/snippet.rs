@@ -2,7 +2,6 @@
 //! as HTML with the matched words in `<mark>` and every other character
 //! escaped, so that an article or a query holding `<script>` is harmless.
 
-
 use crate::analyzer::Analyzer;
 
 /// The longest snippet, in characters, before the ellipses.
@@ -99,7 +98,8 @@ impl BodyTokens {
             let len = (t.offset_to - t.offset_from).min(u16::MAX as usize) as u16;
             tokens.push((t.offset_from as u32, len, stem_hash(&t.stem)));
         });
-        let sentences = sentences(text).into_iter().map(|(a, b)| (a as u32, b as u32, text[a..b].chars().count() as u32)).collect();
+        let sentences =
+            sentences(text).into_iter().map(|(a, b)| (a as u32, b as u32, text[a..b].chars().count() as u32)).collect();
         BodyTokens { tokens, sentences }
     }
 }
@@ -222,7 +222,10 @@ mod tests {
     fn marks_matches_and_escapes_the_rest() {
         let text = "Crews <b>fill</b> potholes fast. Call 311 & say \"pothole\".";
         let s = run(text, &["pothol"]);
-        assert_eq!(s, "Crews &lt;b&gt;fill&lt;/b&gt; <mark>potholes</mark> fast. Call 311 &amp; say &quot;<mark>pothole</mark>&quot;.");
+        assert_eq!(
+            s,
+            "Crews &lt;b&gt;fill&lt;/b&gt; <mark>potholes</mark> fast. Call 311 &amp; say &quot;<mark>pothole</mark>&quot;."
+        );
     }
 
     #[test]

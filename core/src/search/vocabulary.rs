@@ -101,7 +101,6 @@ impl Vocabulary {
         self.ids.contains_key(stem)
     }
 
-
     /// The known stems nearest to an unknown one (all at the smallest
     /// distance found), most frequent first, at most `limit`.
     pub(crate) fn corrections(&self, stem: &str, limit: usize) -> Vec<Correction> {
@@ -170,8 +169,8 @@ pub(crate) fn osa_distance(a: &[char], b: &[char], max: u8) -> Option<u8> {
     for (i, row) in d.iter_mut().enumerate() {
         row[0] = i;
     }
-    for j in 0..=m {
-        d[0][j] = j;
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
     }
     for i in 1..=n {
         let mut row_min = usize::MAX;
