@@ -124,10 +124,11 @@ impl Analyzer {
         self.language
     }
 
-    /// Calls `sink` with every token of `text`, in order.
-    pub fn for_each_token(&self, text: &str, mut sink: impl FnMut(&Token)) {
+    /// Walks the words of `text`: segmentation, length limit, folding and
+    /// the trailing possessive, shared by every way of analyzing. Calls
+    /// `f(position, byte offset, word as written, folded word)`.
+    fn for_each_word(&self, text: &str, mut f: impl FnMut(usize, usize, &str, &str)) {
         let mut folded = String::new();
-        let mut token = Token { stem: String::new(), offset_from: 0, offset_to: 0, position: 0 };
         for (position, (offset, word)) in text.unicode_word_indices().enumerate() {
             if word.len() > MAX_TOKEN_BYTES {
                 continue;
@@ -138,53 +139,48 @@ impl Analyzer {
             // check, so "city's" is "city" everywhere (Snowball would do it
             // for English only).
             let bare = folded.strip_suffix("'s").unwrap_or(&folded).trim_matches('\'');
-            if bare.is_empty() {
-                continue;
+            if !bare.is_empty() {
+                f(position, offset, word, bare);
             }
-            let Some(stem) = self.stem_word(bare) else { continue };
-            token.stem.clear();
-            token.stem.push_str(&stem);
-            token.offset_from = offset;
-            token.offset_to = offset + word.len();
-            token.position = position;
-            sink(&token);
         }
+    }
+
+    /// Calls `sink` with every token of `text`, in order.
+    pub fn for_each_token(&self, text: &str, mut sink: impl FnMut(&Token)) {
+        let mut token = Token { stem: String::new(), offset_from: 0, offset_to: 0, position: 0 };
+        self.for_each_word(text, |position, offset, word, bare| {
+            if let Some(stem) = self.stem_word(bare) {
+                token.stem.clear();
+                token.stem.push_str(&stem);
+                token.offset_from = offset;
+                token.offset_to = offset + word.len();
+                token.position = position;
+                sink(&token);
+            }
+        });
     }
 
     /// Like [`for_each_token`](Analyzer::for_each_token), remembering the
     /// stem of every word in `cache`: when the same words come back (they do,
     /// in a catalog's worth of text) stemming is a lookup.
     pub(crate) fn for_each_token_cached(&self, text: &str, cache: &mut StemCache, mut sink: impl FnMut(&Token)) {
-        let mut folded = String::new();
         let mut token = Token { stem: String::new(), offset_from: 0, offset_to: 0, position: 0 };
-        for (position, (offset, word)) in text.unicode_word_indices().enumerate() {
-            if word.len() > MAX_TOKEN_BYTES {
-                continue;
-            }
-            folded.clear();
-            fold::fold_into(word, &mut folded);
-            let bare = folded.strip_suffix("'s").unwrap_or(&folded).trim_matches('\'');
-            if bare.is_empty() {
-                continue;
-            }
-            let stem = match cache.map.get(bare) {
-                Some(stem) => stem.as_deref(),
-                None => {
-                    let stem = self.stem_word(bare);
-                    if cache.map.len() >= StemCache::MAX_WORDS {
-                        cache.map.clear();
-                    }
-                    cache.map.entry(bare.into()).or_insert(stem).as_deref()
+        self.for_each_word(text, |position, offset, word, bare| {
+            if !cache.map.contains_key(bare) {
+                if cache.map.len() >= StemCache::MAX_WORDS {
+                    cache.map.clear();
                 }
-            };
-            let Some(stem) = stem else { continue };
-            token.stem.clear();
-            token.stem.push_str(stem);
-            token.offset_from = offset;
-            token.offset_to = offset + word.len();
-            token.position = position;
-            sink(&token);
-        }
+                cache.map.insert(bare.into(), self.stem_word(bare));
+            }
+            if let Some(Some(stem)) = cache.map.get(bare) {
+                token.stem.clear();
+                token.stem.push_str(stem);
+                token.offset_from = offset;
+                token.offset_to = offset + word.len();
+                token.position = position;
+                sink(&token);
+            }
+        });
     }
 
     /// The stem of one folded word, or `None` for a stop word.
