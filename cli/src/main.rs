@@ -69,6 +69,49 @@ enum Command {
         #[command(flatten)]
         source: Source,
     },
+    /// Classify complaints: one text a line on standard input, one JSON line
+    /// (or text line) of categories with probabilities out.
+    Classify {
+        #[arg(long)]
+        json: bool,
+        /// How many categories per text.
+        #[arg(long, default_value_t = 3)]
+        top: usize,
+        /// A model made by `civic311 train` (default: the catalog's zero-shot model).
+        #[arg(long)]
+        model: Option<PathBuf>,
+        #[command(flatten)]
+        source: Source,
+    },
+    /// Train a classifier on labelled history (JSON lines) and save it.
+    Train {
+        /// A JSON-lines file, one labelled row an object.
+        #[arg(long)]
+        input: PathBuf,
+        /// The field holding the text.
+        #[arg(long, default_value = "text")]
+        text: String,
+        /// The field holding the label.
+        #[arg(long, default_value = "label")]
+        label: String,
+        /// Only rows whose FIELD equals VALUE, such as split=train.
+        #[arg(long, value_name = "FIELD=VALUE")]
+        r#where: Option<String>,
+        /// The seed of the shuffles (the same rows and seed give the same model).
+        #[arg(long, default_value_t = 311)]
+        seed: u64,
+        /// The model file to write (replaced atomically).
+        #[arg(short, long)]
+        output: PathBuf,
+    },
+    /// Say whether a text is an emergency for 911, a report or a question.
+    Triage {
+        text: String,
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        source: Source,
+    },
     /// Build the engine of a catalog folder and save it as one bundle file.
     Bundle {
         /// The catalog folder.
@@ -216,6 +259,109 @@ fn run(cli: Cli) -> civic311::Result<ExitCode> {
             } else {
                 for c in completions {
                     let _ = writeln!(out, "{}  ({} {})", c.text, c.kind.as_str(), c.id);
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Classify { json, top, model, source } => {
+            let mut engine = source.engine()?;
+            if let Some(path) = model {
+                engine.set_classifier(civic311::classify::Classifier::load(path)?);
+            }
+            for line in std::io::stdin().lock().lines() {
+                let text = line.map_err(|e| {
+                    civic311::Error::new(civic311::ErrorKind::Io, format!("cannot read standard input: {e}"))
+                })?;
+                let suggestions = engine.classify(&text, top)?;
+                if json {
+                    let _ = writeln!(out, "{}", serde_json::json!({"text": text, "suggestions": suggestions}));
+                } else {
+                    let parts: Vec<String> =
+                        suggestions.iter().map(|s| format!("{} ({:.2})", s.service_code, s.score)).collect();
+                    let _ = writeln!(out, "{}", parts.join("  "));
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Train { input, text, label, r#where, seed, output } => {
+            let io = |e: std::io::Error| {
+                civic311::Error::new(civic311::ErrorKind::Io, format!("cannot read '{}': {e}", input.display()))
+            };
+            let file = std::fs::File::open(&input).map_err(io)?;
+            let filter = match &r#where {
+                None => None,
+                Some(w) => Some(w.split_once('=').ok_or_else(|| {
+                    civic311::Error::new(
+                        civic311::ErrorKind::Query,
+                        format!("--where '{w}' is not FIELD=VALUE, such as split=train"),
+                    )
+                })?),
+            };
+            let mut rows: Vec<(String, String)> = Vec::new();
+            for (n, line) in std::io::BufReader::new(file).lines().enumerate() {
+                let line = line.map_err(io)?;
+                if line.trim().is_empty() {
+                    continue;
+                }
+                let v: serde_json::Value = serde_json::from_str(&line).map_err(|e| {
+                    civic311::Error::new(
+                        civic311::ErrorKind::Format,
+                        format!("{}:{}: not a JSON object: {e}", input.display(), n + 1),
+                    )
+                })?;
+                if let Some((field, value)) = filter {
+                    if v.get(field).and_then(|x| x.as_str()) != Some(value) {
+                        continue;
+                    }
+                }
+                let get = |field: &str| {
+                    v.get(field).and_then(|x| x.as_str()).map(str::to_string).ok_or_else(|| {
+                        civic311::Error::new(
+                            civic311::ErrorKind::Format,
+                            format!(
+                                "{}:{}: no text field '{field}'; name it with --text or --label",
+                                input.display(),
+                                n + 1
+                            ),
+                        )
+                    })
+                };
+                rows.push((get(&text)?, get(&label)?));
+            }
+            let options = civic311::classify::TrainOptions { seed, ..Default::default() };
+            let model =
+                civic311::classify::Classifier::train(rows.iter().map(|(t, l)| (t.as_str(), l.as_str())), &options)?;
+            model.save(&output)?;
+            let _ = writeln!(
+                out,
+                "{}: {} rows, {} labels, temperature {:.2}",
+                output.display(),
+                rows.len(),
+                model.labels().len(),
+                model.temperature()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Triage { text, json, source } => {
+            let triage = source.engine()?.triage(&text)?;
+            if json {
+                let _ = writeln!(out, "{}", serde_json::to_string(&triage).unwrap_or_default());
+            } else {
+                let _ = writeln!(out, "{}", triage.kind.as_str());
+                if let Some(advice) = &triage.advice {
+                    let _ = writeln!(out, "{advice}");
+                }
+                for s in &triage.suggestions {
+                    let _ = writeln!(
+                        out,
+                        "  {} ({:.2}) {}",
+                        s.service_code,
+                        s.score,
+                        s.service_name.as_deref().unwrap_or("")
+                    );
+                }
+                for a in &triage.answers {
+                    let _ = writeln!(out, "  answer: {} [{} {}]", a.title, a.kind.as_str(), a.id);
                 }
             }
             Ok(ExitCode::SUCCESS)

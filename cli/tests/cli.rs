@@ -177,3 +177,71 @@ fn suggest_completes() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown kind 'video'"));
 }
+
+#[test]
+fn classify_train_and_triage() {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_civic311"))
+        .args(["classify", "--json", "--top", "2"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all("car with no plates parked for two weeks\n\n".as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    let lines: Vec<serde_json::Value> = stdout(&out).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0]["suggestions"][0]["service_code"], "VH-ABANDONED");
+    assert_eq!(lines[0]["suggestions"].as_array().unwrap().len(), 2);
+
+    let dir = std::env::temp_dir().join(format!("civic311-cli-train-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let data = dir.join("rows.jsonl");
+    let mut text = String::new();
+    for i in 0..10 {
+        text.push_str(&format!("{{\"t\": \"pothole {i} on elm\", \"type\": \"roads\", \"split\": \"train\"}}\n"));
+        text.push_str(&format!(
+            "{{\"t\": \"graffiti {i} on the wall\", \"type\": \"graffiti\", \"split\": \"train\"}}\n"
+        ));
+    }
+    text.push_str("{\"t\": \"held out\", \"type\": \"other\", \"split\": \"test\"}\n");
+    std::fs::write(&data, text).unwrap();
+    let model = dir.join("model.c311m");
+    let out = civic311(&[
+        "train",
+        "--input",
+        data.to_str().unwrap(),
+        "--text",
+        "t",
+        "--label",
+        "type",
+        "--where",
+        "split=train",
+        "-o",
+        model.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout(&out).contains("20 rows, 2 labels"), "{}", stdout(&out));
+    let out = civic311(&["train", "--input", data.to_str().unwrap(), "--text", "body", "-o", model.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no text field 'body'"));
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_civic311"))
+        .args(["classify", "--model", model.to_str().unwrap()])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(b"deep pothole on main\n").unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(stdout(&out).starts_with("roads ("), "{}", stdout(&out));
+    std::fs::remove_dir_all(&dir).unwrap();
+
+    let out = civic311(&["triage", "theres smoke comming from the house next door"]);
+    assert!(out.status.success());
+    assert!(stdout(&out).starts_with("emergency\nCall 911 now"), "{}", stdout(&out));
+    let out = civic311(&["triage", "the fire hydrant is leaking", "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(v["kind"], "report");
+}

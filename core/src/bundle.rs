@@ -15,7 +15,7 @@
 //! ```
 //!
 //! Section kinds: 0 metadata (JSON), 1 a catalog file (its path and text),
-//! 2 a search index file. A truncated or altered bundle, or one of another
+//! 2 a search index file, 3 an attached trained classifier. A truncated or altered bundle, or one of another
 //! format version, is refused with a [`ErrorKind::Bundle`] error, never
 //! half-loaded.
 //!
@@ -54,6 +54,7 @@ const HEADER_LEN: usize = 8 + 4 + 4 + 8 + 8;
 const KIND_META: u8 = 0;
 const KIND_CATALOG_FILE: u8 = 1;
 const KIND_INDEX_FILE: u8 = 2;
+const KIND_CLASSIFIER: u8 = 3;
 
 fn bundle_error(message: impl Into<String>) -> Error {
     Error::new(ErrorKind::Bundle, message)
@@ -124,6 +125,9 @@ impl Engine {
         for (name, bytes) in self.index.files()? {
             w.section(KIND_INDEX_FILE, &name, &bytes);
         }
+        if let Some(model) = &self.trained {
+            w.section(KIND_CLASSIFIER, "classifier", &model.to_bytes());
+        }
         let mut payload = Vec::with_capacity(4 + w.payload.len());
         payload.extend_from_slice(&w.count.to_le_bytes());
         payload.extend_from_slice(&w.payload);
@@ -176,6 +180,7 @@ impl Engine {
         let count = r.u32("the section count")?;
         let mut catalog_files = Vec::new();
         let mut index_files = Vec::new();
+        let mut classifier = None;
         for _ in 0..count {
             let kind = r.u8("a section kind")?;
             let name_len = r.u32("a section name length")? as usize;
@@ -194,6 +199,12 @@ impl Engine {
                     catalog_files.push(SourceFile { path: name, text: text.to_string() });
                 }
                 KIND_INDEX_FILE => index_files.push((name, data.to_vec())),
+                KIND_CLASSIFIER => {
+                    classifier = Some(
+                        crate::classify::Classifier::from_bytes(data)
+                            .map_err(|e| bundle_error(format!("the bundle's classifier does not load: {e}")))?,
+                    )
+                }
                 // Note: later versions may add sections (a classifier model);
                 // ones this version does not know are skipped, not refused.
                 _ => {}
@@ -209,7 +220,11 @@ impl Engine {
         if index.num_docs() != docs.len() as u64 {
             return Err(bundle_error("the bundle's index does not match its catalog; rebuild the bundle"));
         }
-        Ok(Engine::assemble(Arc::new(catalog), docs, index))
+        let mut engine = Engine::assemble(Arc::new(catalog), docs, index);
+        if let Some(model) = classifier {
+            engine.set_classifier(model);
+        }
+        Ok(engine)
     }
 
     /// Writes the engine's bundle to `path` atomically: to a temporary file

@@ -30,6 +30,10 @@ pub struct Engine {
     suggester: Suggester,
     /// Each answer's body, analyzed for snippets the first time it is shown.
     bodies: Vec<std::sync::OnceLock<BodyTokens>>,
+    /// The catalog-trained classifier, trained on first use.
+    pub(crate) zero_shot: std::sync::OnceLock<std::result::Result<Arc<crate::classify::Classifier>, Error>>,
+    /// A classifier trained on the city's history, used instead when attached.
+    pub(crate) trained: Option<Arc<crate::classify::Classifier>>,
 }
 
 impl std::fmt::Debug for Engine {
@@ -58,7 +62,17 @@ impl Engine {
         ];
         let suggester = Suggester::new(&docs);
         let bodies = docs.iter().map(|_| std::sync::OnceLock::new()).collect();
-        Engine { catalog, docs, index, analyzers, synonyms, suggester, bodies }
+        Engine {
+            catalog,
+            docs,
+            index,
+            analyzers,
+            synonyms,
+            suggester,
+            bodies,
+            zero_shot: std::sync::OnceLock::new(),
+            trained: None,
+        }
     }
 
     /// The catalog the engine answers from.

@@ -49,6 +49,7 @@
 pub mod analyzer;
 pub mod bundle;
 pub mod catalog;
+pub mod classify;
 mod engine;
 mod error;
 pub mod open311;

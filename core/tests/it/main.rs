@@ -3,6 +3,7 @@
 
 mod bundles;
 mod catalog_errors;
+mod classify;
 mod open311_fixtures;
 mod open311_validation;
 mod riverton;

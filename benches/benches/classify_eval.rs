@@ -1,0 +1,98 @@
+//! Zero-shot classification of Riverton's golden complaints
+//! (`eval/riverton/complaints.jsonl`) with its calibration table, and
+//! triage of `eval/riverton/triage.jsonl`.
+//!
+//! `cargo bench -p civic311-benches --bench classify_eval`
+
+use civic311::classify::TriageKind;
+use civic311::{Catalog, Engine};
+
+fn read(name: &str) -> Vec<serde_json::Value> {
+    let path = format!("{}/../eval/riverton/{name}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read_to_string(path)
+        .expect("the eval set")
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+fn main() {
+    let engine = Engine::build(Catalog::riverton().unwrap()).unwrap();
+    let t = std::time::Instant::now();
+    engine.classify("warm up", 1).unwrap();
+    println!("zero-shot model trained in {:.2?}", t.elapsed());
+
+    let rows = read("complaints.jsonl");
+    let mut gold = Vec::new();
+    let mut pred = Vec::new();
+    let (mut top3, mut bins) = (0usize, vec![(0usize, 0usize, 0.0f64); 10]);
+    for r in &rows {
+        let label = r["label"].as_str().unwrap().to_string();
+        let s = engine.classify(r["text"].as_str().unwrap(), 3).unwrap();
+        if s.iter().any(|x| x.service_code == label) {
+            top3 += 1;
+        }
+        let right = s[0].service_code == label;
+        let bin = ((s[0].score * 10.0) as usize).min(9);
+        bins[bin].0 += 1;
+        bins[bin].1 += right as usize;
+        bins[bin].2 += s[0].score as f64;
+        pred.push(s[0].service_code.clone());
+        gold.push(label);
+    }
+    let n = rows.len() as f64;
+    let acc = gold.iter().zip(&pred).filter(|(g, p)| g == p).count() as f64 / n;
+    let g: Vec<&str> = gold.iter().map(String::as_str).collect();
+    let p: Vec<&str> = pred.iter().map(String::as_str).collect();
+    println!(
+        "zero-shot on {} complaints: accuracy {:.3}, macro-F1 {:.3}, top-3 {:.3}",
+        rows.len(),
+        acc,
+        macro_f1(&g, &p),
+        top3 as f64 / n
+    );
+    println!("| top score | complaints | mean score | right |\n|---|---|---|---|");
+    for (i, (count, right, sum)) in bins.iter().enumerate() {
+        if *count > 0 {
+            println!(
+                "| {:.1}-{:.1} | {count} | {:.2} | {:.2} |",
+                i as f64 / 10.0,
+                (i + 1) as f64 / 10.0,
+                sum / *count as f64,
+                *right as f64 / *count as f64
+            );
+        }
+    }
+
+    let rows = read("triage.jsonl");
+    let mut confusion = std::collections::BTreeMap::new();
+    for r in &rows {
+        let got = engine.triage(r["text"].as_str().unwrap()).unwrap().kind;
+        *confusion.entry((r["expected"].as_str().unwrap().to_string(), got.as_str())).or_insert(0usize) += 1;
+        if (r["expected"] == "emergency") != (got == TriageKind::Emergency) {
+            println!(
+                "  triage miss: {:?} expected {} got {}",
+                r["text"].as_str().unwrap(),
+                r["expected"],
+                got.as_str()
+            );
+        }
+    }
+    println!("triage (expected, got): {confusion:?}");
+}
+
+fn macro_f1(gold: &[&str], pred: &[&str]) -> f64 {
+    let mut labels: std::collections::BTreeMap<&str, (f64, f64, f64)> = Default::default();
+    for (g, p) in gold.iter().zip(pred) {
+        if g == p {
+            labels.entry(g).or_default().0 += 1.0;
+        } else {
+            labels.entry(p).or_default().1 += 1.0;
+            labels.entry(g).or_default().2 += 1.0;
+        }
+    }
+    let f: Vec<f64> =
+        labels.values().map(|(tp, fp, fnn)| if *tp == 0.0 { 0.0 } else { 2.0 * tp / (2.0 * tp + fp + fnn) }).collect();
+    f.iter().sum::<f64>() / f.len().max(1) as f64
+}

@@ -1,0 +1,141 @@
+//! Text to sparse features: the shared analyzer's stems and stem pairs, and
+//! character n-grams of the folded words (which survive misspellings),
+//! hashed into a fixed number of buckets, weighted by tf-idf and scaled to
+//! unit length.
+
+use unicode_segmentation::UnicodeSegmentation;
+use xxhash_rust::xxh3::xxh3_64_with_seed;
+
+use crate::analyzer::{Analyzer, Language, detect_language, fold};
+
+/// How features are cut from text. Part of a saved model: a model only
+/// reads features cut the way it was trained.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FeatureSpec {
+    /// log2 of the number of hash buckets.
+    pub bits: u8,
+    /// Character n-grams from `char_min` to `char_max` (0 turns them off).
+    pub char_min: u8,
+    pub char_max: u8,
+    /// Whether pairs of neighbouring stems are features too.
+    pub word_bigrams: bool,
+}
+
+impl Default for FeatureSpec {
+    fn default() -> Self {
+        FeatureSpec { bits: 18, char_min: 2, char_max: 5, word_bigrams: true }
+    }
+}
+
+impl FeatureSpec {
+    pub fn buckets(&self) -> usize {
+        1usize << self.bits
+    }
+}
+
+/// A sparse vector: sorted bucket indexes with their values.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SparseVec {
+    pub index: Vec<u32>,
+    pub value: Vec<f32>,
+}
+
+/// Characters of text read for features: complaints are short, and a pasted
+/// novel is classified by its beginning.
+pub const MAX_TEXT_BYTES: usize = 4096;
+
+const SEED_WORD: u64 = 0x5157_0001;
+const SEED_BIGRAM: u64 = 0x5157_0002;
+const SEED_CHAR: u64 = 0x5157_0003;
+
+/// Cuts features from texts, reusing its buffers between calls.
+pub(crate) struct Featurizer {
+    spec: FeatureSpec,
+    analyzers: [Analyzer; 2],
+    counts: Vec<(u32, f32)>,
+}
+
+impl Featurizer {
+    pub(crate) fn new(spec: FeatureSpec) -> Featurizer {
+        Featurizer { spec, analyzers: Language::ALL.map(Analyzer::new), counts: Vec::new() }
+    }
+
+    /// The raw term counts of a text (before idf and scaling), sorted by bucket.
+    pub(crate) fn counts(&mut self, text: &str) -> SparseVec {
+        let text = crate::search::truncate_query(text, MAX_TEXT_BYTES);
+        let mask = (self.spec.buckets() - 1) as u64;
+        self.counts.clear();
+        let counts = &mut self.counts;
+        let mut push = |h: u64| counts.push(((h & mask) as u32, 1.0));
+        // Word stems in the text's language (both when it cannot be told),
+        // and pairs of neighbours.
+        let langs: Vec<usize> = match detect_language(text) {
+            Some(Language::English) => vec![0],
+            Some(Language::Spanish) => vec![1],
+            None => vec![0, 1],
+        };
+        for l in langs {
+            let mut prev: Option<u64> = None;
+            self.analyzers[l].for_each_token(text, |t| {
+                let h = xxh3_64_with_seed(t.stem.as_bytes(), SEED_WORD);
+                push(h);
+                if self.spec.word_bigrams {
+                    if let Some(p) = prev {
+                        push(xxh3_64_with_seed(&(p ^ h.rotate_left(17)).to_le_bytes(), SEED_BIGRAM));
+                    }
+                }
+                prev = Some(h);
+            });
+        }
+        // Character n-grams within folded words padded with spaces, as
+        // scikit-learn's char_wb: "pothole" gives " p", "po", ... "le ".
+        if self.spec.char_max > 0 {
+            let mut padded: Vec<char> = Vec::new();
+            for word in text.unicode_words() {
+                padded.clear();
+                padded.push(' ');
+                padded.extend(fold(word).chars());
+                padded.push(' ');
+                for n in self.spec.char_min as usize..=self.spec.char_max as usize {
+                    if padded.len() < n {
+                        break;
+                    }
+                    for w in padded.windows(n) {
+                        let mut buf = [0u8; 4 * 8];
+                        let mut len = 0;
+                        for c in w {
+                            len += c.encode_utf8(&mut buf[len..]).len();
+                        }
+                        push(xxh3_64_with_seed(&buf[..len], SEED_CHAR ^ n as u64));
+                    }
+                }
+            }
+        }
+        self.counts.sort_unstable_by_key(|(i, _)| *i);
+        let mut out = SparseVec::default();
+        for &(i, v) in &self.counts {
+            if out.index.last() == Some(&i) {
+                if let Some(last) = out.value.last_mut() {
+                    *last += v;
+                }
+            } else {
+                out.index.push(i);
+                out.value.push(v);
+            }
+        }
+        out
+    }
+}
+
+/// Sublinear term frequency times idf, scaled to unit length.
+pub(crate) fn weigh(counts: &mut SparseVec, idf: &[f32]) {
+    let mut norm = 0.0f32;
+    for (i, v) in counts.index.iter().zip(counts.value.iter_mut()) {
+        *v = (1.0 + v.ln()) * idf.get(*i as usize).copied().unwrap_or(1.0);
+        norm += *v * *v;
+    }
+    let norm = norm.sqrt();
+    if norm > 0.0 {
+        counts.value.iter_mut().for_each(|v| *v /= norm);
+    }
+}

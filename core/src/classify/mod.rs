@@ -1,0 +1,204 @@
+//! Classification and triage of residents' free text.
+//!
+//! - **Zero-shot**: with no training data, [`Engine::classify`](crate::Engine::classify)
+//!   ranks the catalog's categories with a model trained on everything the
+//!   catalog says about them: names, descriptions, keywords, residents'
+//!   phrasings, and the titles and questions of their articles. Its
+//!   temperature is fitted on the catalog's own held-out phrasings, so its
+//!   probabilities are calibrated without any labelled history.
+//! - **Trained**: [`Classifier::train`] learns from a city's labelled
+//!   history (hundreds to millions of rows): softmax regression over hashed
+//!   word and character n-grams, with balanced class weights; attach it
+//!   with [`Engine::set_classifier`](crate::Engine::set_classifier) and
+//!   `classify` uses it.
+//! - **Triage**: [`Engine::triage`](crate::Engine::triage) tells a report
+//!   from a question, and sends emergencies (fire, a gas smell, someone hurt,
+//!   a crime in progress, a downed power line, a person or animal in danger)
+//!   to 911 instead of filing them.
+//!
+//! ```
+//! use civic311::{Catalog, Engine};
+//!
+//! let engine = Engine::build(Catalog::riverton()?)?;
+//! let s = engine.classify("car with no plates parked in front of my house for two weeks", 3)?;
+//! assert_eq!(s[0].service_code, "VH-ABANDONED");
+//! assert_eq!(s[0].department.as_deref(), Some("parking"));
+//! # Ok::<(), civic311::Error>(())
+//! ```
+
+mod features;
+mod model;
+mod persist;
+mod triage;
+
+pub use features::{FeatureSpec, MAX_TEXT_BYTES, SparseVec};
+pub use model::{Classifier, TrainOptions};
+pub use persist::{MODEL_MAGIC, MODEL_VERSION};
+pub use triage::{Triage, TriageKind};
+
+pub(crate) use triage::emergency_cues;
+
+use serde::Serialize;
+
+use std::sync::Arc;
+
+use crate::catalog::Catalog;
+use crate::engine::Engine;
+use crate::error::{Error, ErrorKind, Result};
+
+/// A category suggested for a text.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Suggestion {
+    /// The service code (or, for a model trained on another taxonomy, its label).
+    pub service_code: String,
+    /// The service's name, when the catalog knows the code.
+    pub service_name: Option<String>,
+    /// The department that delivers it, when the catalog knows the code.
+    pub department: Option<String>,
+    /// The probability of this category; over all categories they sum to 1.
+    pub score: f32,
+}
+
+impl Suggestion {
+    pub(crate) fn new(catalog: &Catalog, code: String, score: f32) -> Suggestion {
+        let service = catalog.service(&code);
+        Suggestion {
+            service_name: service.map(|s| s.name.clone()),
+            department: service.map(|s| s.department.clone()),
+            service_code: code,
+            score,
+        }
+    }
+}
+
+/// The training rows of the zero-shot model: what the catalog says about
+/// each service residents may request.
+pub(crate) fn catalog_examples(catalog: &Catalog) -> Vec<(String, String)> {
+    let mut rows = Vec::new();
+    for s in catalog.services().iter().filter(|s| !s.staff_only) {
+        let code = s.code.clone();
+        rows.push((s.name.clone(), code.clone()));
+        rows.push((format!("{} {}", s.name, s.description), code.clone()));
+        rows.extend(s.keywords.iter().map(|k| (k.clone(), code.clone())));
+        rows.extend(s.phrasings.iter().map(|p| (p.clone(), code.clone())));
+        for a in s.articles.iter().filter_map(|id| catalog.article(id)) {
+            // Only articles about this one service teach its words; an
+            // article that explains several would blur them.
+            if a.services.len() == 1 {
+                rows.push((a.title.clone(), code.clone()));
+                rows.extend(a.questions.iter().map(|q| (q.clone(), code.clone())));
+            }
+        }
+    }
+    rows
+}
+
+/// The zero-shot model of a catalog.
+pub(crate) fn zero_shot(catalog: &Catalog) -> crate::Result<Classifier> {
+    let rows = catalog_examples(catalog);
+    let options = TrainOptions { epochs: 10, ..TrainOptions::default() };
+    Classifier::train(rows.iter().map(|(t, l)| (t.as_str(), l.as_str())), &options)
+}
+
+/// The most categories one call suggests.
+pub const MAX_SUGGESTIONS: usize = 100;
+
+impl Engine {
+    /// Attaches a classifier trained on the city's history: `classify` and
+    /// `triage` use it instead of the zero-shot model, and bundles carry it.
+    pub fn set_classifier(&mut self, classifier: Classifier) {
+        self.trained = Some(Arc::new(classifier));
+    }
+
+    /// The attached trained classifier, if any.
+    pub fn classifier(&self) -> Option<&Classifier> {
+        self.trained.as_deref()
+    }
+
+    /// The model `classify` uses: the trained one, else the zero-shot one
+    /// (trained from the catalog on first use).
+    fn model(&self) -> Result<Arc<Classifier>> {
+        if let Some(m) = &self.trained {
+            return Ok(m.clone());
+        }
+        self.zero_shot
+            .get_or_init(|| {
+                zero_shot(&self.catalog).map(Arc::new).map_err(|e| {
+                    Error::new(ErrorKind::Model, format!("the catalog cannot train a zero-shot model: {e}"))
+                })
+            })
+            .clone()
+    }
+
+    /// The `k` most likely categories of a resident's text, with
+    /// probabilities (over all categories they sum to 1).
+    pub fn classify(&self, text: &str, k: usize) -> Result<Vec<Suggestion>> {
+        Ok(self.classify_batch(&[text], k)?.pop().unwrap_or_default())
+    }
+
+    /// [`classify`](Engine::classify) for many texts, reusing buffers.
+    pub fn classify_batch<S: AsRef<str>>(&self, texts: &[S], k: usize) -> Result<Vec<Vec<Suggestion>>> {
+        if k > MAX_SUGGESTIONS {
+            return Err(Error::new(
+                ErrorKind::Query,
+                format!("k = {k} is too large; ask for at most {MAX_SUGGESTIONS} categories"),
+            ));
+        }
+        let model = self.model()?;
+        let mut featurizer = model.featurizer();
+        Ok(texts
+            .iter()
+            .map(|t| {
+                let p = model.probabilities_with(&mut featurizer, t.as_ref());
+                model::top_k(&model.labels, &p, k)
+                    .into_iter()
+                    .map(|(code, score)| Suggestion::new(&self.catalog, code, score))
+                    .collect()
+            })
+            .collect())
+    }
+
+    /// Whether a text is an emergency for 911, a report (with its likely
+    /// categories) or a question (with answers).
+    ///
+    /// ```
+    /// use civic311::{Catalog, Engine};
+    /// use civic311::classify::TriageKind;
+    ///
+    /// let engine = Engine::build(Catalog::riverton()?)?;
+    /// assert_eq!(engine.triage("I smell gas in my basement")?.kind, TriageKind::Emergency);
+    /// assert_eq!(engine.triage("the fire hydrant on 5th is leaking")?.kind, TriageKind::Report);
+    /// assert_eq!(engine.triage("when is bulky item pickup?")?.kind, TriageKind::Question);
+    /// # Ok::<(), civic311::Error>(())
+    /// ```
+    pub fn triage(&self, text: &str) -> Result<Triage> {
+        let suggestions = self.classify(text, 3)?;
+        let cues = emergency_cues(text);
+        if !cues.is_empty() {
+            let spanish = crate::analyzer::detect_language(text) == Some(crate::analyzer::Language::Spanish);
+            let advice = if spanish {
+                format!(
+                    "Llame al 911 ahora: esto parece una emergencia ({}). El 311 no atiende emergencias.",
+                    cues.join(", ")
+                )
+            } else {
+                format!(
+                    "Call 911 now: this sounds like an emergency ({}). 311 does not handle emergencies.",
+                    cues.join(", ")
+                )
+            };
+            return Ok(Triage {
+                kind: TriageKind::Emergency,
+                advice: Some(advice),
+                reasons: cues.into_iter().map(str::to_string).collect(),
+                suggestions,
+                answers: Vec::new(),
+            });
+        }
+        if triage::is_question(text) {
+            let answers = self.search(text, &crate::search::SearchOptions { limit: 3, ..Default::default() })?;
+            return Ok(Triage { kind: TriageKind::Question, advice: None, reasons: Vec::new(), suggestions, answers });
+        }
+        Ok(Triage { kind: TriageKind::Report, advice: None, reasons: Vec::new(), suggestions, answers: Vec::new() })
+    }
+}

@@ -1,0 +1,369 @@
+//! The trained model: multinomial logistic regression over hashed sparse
+//! features, with balanced class weights for labels with few examples, and a
+//! temperature fitted on held-out predictions so that its probabilities are
+//! calibrated.
+
+use super::features::{FeatureSpec, Featurizer, SparseVec, weigh};
+use crate::error::{Error, ErrorKind, Result};
+
+/// Options of [`Classifier::train`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrainOptions {
+    /// The seed of the shuffles: the same rows and seed give the same model.
+    pub seed: u64,
+    /// Passes over the training rows.
+    pub epochs: usize,
+    /// L2 regularization strength per example.
+    pub l2: f32,
+    /// The initial learning rate of AdaGrad.
+    pub learning_rate: f32,
+    /// Weigh each class by the inverse of its frequency (raised to this
+    /// power: 1 is scikit-learn's "balanced", 0 is no weighting).
+    pub class_balance: f32,
+    /// How features are cut.
+    pub features: FeatureSpec,
+    /// Fit a calibration temperature on held-out predictions.
+    pub calibrate: bool,
+}
+
+impl Default for TrainOptions {
+    fn default() -> Self {
+        TrainOptions {
+            seed: 311,
+            epochs: 12,
+            l2: 1e-5,
+            // Chosen by 5-fold cross-validation on the Newport train split
+            // (`cargo bench -p civic311-benches --bench newport -- --cv`).
+            learning_rate: 0.05,
+            class_balance: 1.0,
+            features: FeatureSpec::default(),
+            calibrate: true,
+        }
+    }
+}
+
+/// A deterministic pseudo-random sequence for shuffles.
+pub(crate) struct Rng(u64);
+
+impl Rng {
+    pub(crate) fn new(seed: u64) -> Rng {
+        Rng(seed ^ 0x9E37_79B9_7F4A_7C15)
+    }
+    pub(crate) fn below(&mut self, n: usize) -> usize {
+        // splitmix64
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^= z >> 31;
+        (z % n.max(1) as u64) as usize
+    }
+    pub(crate) fn shuffle<T>(&mut self, v: &mut [T]) {
+        for i in (1..v.len()).rev() {
+            let j = self.below(i + 1);
+            v.swap(i, j);
+        }
+    }
+}
+
+const NO_ROW: u32 = u32::MAX;
+
+/// A trained text classifier: labels with probabilities for any text.
+///
+/// ```
+/// use civic311::classify::{Classifier, TrainOptions};
+///
+/// let texts = ["pothole on elm", "huge pothole in the road", "hole in the street",
+///              "graffiti on the wall", "someone tagged my fence", "spray paint on the bridge"];
+/// let labels = ["ST-POTHOLE", "ST-POTHOLE", "ST-POTHOLE", "GR-PUBLIC", "GR-PUBLIC", "GR-PUBLIC"];
+/// let model = Classifier::train(texts.iter().copied().zip(labels.iter().copied()), &TrainOptions::default())?;
+/// let top = model.predict_top("potholes everywhere on main street", 2);
+/// assert_eq!(top[0].0, "ST-POTHOLE");
+/// assert!((top.iter().map(|(_, p)| p).sum::<f32>() - 1.0).abs() < 1e-4);
+/// # Ok::<(), civic311::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct Classifier {
+    pub(crate) spec: FeatureSpec,
+    pub(crate) labels: Vec<String>,
+    /// For each hash bucket, its row of weights (or NO_ROW when training never saw it).
+    pub(crate) row_of_bucket: Vec<u32>,
+    /// Inverse document frequency of each row's feature.
+    pub(crate) idf: Vec<f32>,
+    /// Rows × classes, row-major.
+    pub(crate) weights: Vec<f32>,
+    pub(crate) bias: Vec<f32>,
+    /// Logits are divided by this before the softmax.
+    pub(crate) temperature: f32,
+}
+
+/// A feature vector mapped to the model's rows.
+struct Example {
+    rows: Vec<u32>,
+    values: Vec<f32>,
+}
+
+impl Classifier {
+    /// Trains a classifier on (text, label) rows.
+    ///
+    /// Labels are any strings (service codes, or another city's request
+    /// types); at least two labels and one row each are needed.
+    pub fn train<'a>(rows: impl IntoIterator<Item = (&'a str, &'a str)>, options: &TrainOptions) -> Result<Classifier> {
+        let rows: Vec<(&str, &str)> = rows.into_iter().collect();
+        let model_error = |m: String| Error::new(ErrorKind::Model, m);
+        if options.features.bits < 10 || options.features.bits > 24 {
+            return Err(model_error(format!("features.bits = {}; use 10 to 24", options.features.bits)));
+        }
+        if options.epochs == 0 || !(options.learning_rate > 0.0) || options.l2 < 0.0 {
+            return Err(model_error("epochs must be at least 1, learning_rate above 0 and l2 at least 0".into()));
+        }
+        let mut labels: Vec<String> = rows.iter().map(|(_, l)| l.trim().to_string()).collect();
+        labels.sort();
+        labels.dedup();
+        if labels.iter().any(|l| l.is_empty()) {
+            return Err(model_error("a training row has an empty label; give every row its category".into()));
+        }
+        if labels.len() < 2 {
+            return Err(model_error(format!(
+                "training needs at least two labels, got {}; add rows of other categories",
+                labels.len()
+            )));
+        }
+        let mut featurizer = Featurizer::new(options.features);
+        let counts: Vec<SparseVec> = rows.iter().map(|(t, _)| featurizer.counts(t)).collect();
+        let targets: Vec<usize> =
+            rows.iter().map(|(_, l)| labels.binary_search(&l.trim().to_string()).unwrap_or(0)).collect();
+
+        // Rows: every bucket seen in training, with its document frequency.
+        let mut row_of_bucket = vec![NO_ROW; options.features.buckets()];
+        let mut doc_freq: Vec<u32> = Vec::new();
+        for c in &counts {
+            for &b in &c.index {
+                let slot = &mut row_of_bucket[b as usize];
+                if *slot == NO_ROW {
+                    *slot = doc_freq.len() as u32;
+                    doc_freq.push(0);
+                }
+                doc_freq[*slot as usize] += 1;
+            }
+        }
+        let n = rows.len() as f32;
+        let idf: Vec<f32> = doc_freq.iter().map(|df| ((1.0 + n) / (1.0 + *df as f32)).ln() + 1.0).collect();
+        let mut model = Classifier {
+            spec: options.features,
+            labels,
+            row_of_bucket,
+            idf,
+            weights: Vec::new(),
+            bias: Vec::new(),
+            temperature: 1.0,
+        };
+        let examples: Vec<Example> = counts.into_iter().map(|c| model.example(c)).collect();
+
+        let k = model.labels.len();
+        let mut class_count = vec![0usize; k];
+        for t in &targets {
+            class_count[*t] += 1;
+        }
+        let class_weight: Vec<f32> =
+            class_count.iter().map(|c| (n / (k as f32 * (*c).max(1) as f32)).powf(options.class_balance)).collect();
+
+        let all: Vec<usize> = (0..examples.len()).collect();
+        if options.calibrate && examples.len() >= 20 {
+            // Out-of-fold logits give the temperature; the final model is
+            // trained on every row.
+            let folds = 3;
+            let mut held_out: Vec<(Vec<f32>, usize)> = Vec::new();
+            let mut order = all.clone();
+            Rng::new(options.seed ^ 0xCA1B).shuffle(&mut order);
+            for f in 0..folds {
+                let train: Vec<usize> =
+                    order.iter().enumerate().filter(|(i, _)| i % folds != f).map(|(_, x)| *x).collect();
+                let test: Vec<usize> =
+                    order.iter().enumerate().filter(|(i, _)| i % folds == f).map(|(_, x)| *x).collect();
+                let (w, b) = fit(&examples, &targets, &train, &class_weight, model.idf.len(), k, options);
+                for &i in &test {
+                    held_out.push((logits(&examples[i], &w, &b, k), targets[i]));
+                }
+            }
+            model.temperature = fit_temperature(&held_out);
+        }
+        let (w, b) = fit(&examples, &targets, &all, &class_weight, model.idf.len(), k, options);
+        model.weights = w;
+        model.bias = b;
+        Ok(model)
+    }
+
+    /// Maps counts to the model's rows, weighs them and scales them to unit length.
+    fn example(&self, mut c: SparseVec) -> Example {
+        let mut rows = Vec::with_capacity(c.index.len());
+        let mut kept = SparseVec::default();
+        for (i, v) in c.index.iter().zip(c.value.iter()) {
+            let r = self.row_of_bucket.get(*i as usize).copied().unwrap_or(NO_ROW);
+            if r != NO_ROW {
+                rows.push(r);
+                kept.index.push(r);
+                kept.value.push(*v);
+            }
+        }
+        c = kept;
+        weigh(&mut c, &self.idf);
+        Example { rows, values: c.value }
+    }
+
+    /// The labels the model knows, sorted.
+    pub fn labels(&self) -> &[String] {
+        &self.labels
+    }
+
+    /// The calibration temperature (1.0 when not calibrated).
+    pub fn temperature(&self) -> f32 {
+        self.temperature
+    }
+
+    /// The probability of every label for a text, in [`labels`](Classifier::labels) order.
+    pub fn probabilities(&self, text: &str) -> Vec<f32> {
+        let mut featurizer = Featurizer::new(self.spec);
+        self.probabilities_with(&mut featurizer, text)
+    }
+
+    pub(crate) fn probabilities_with(&self, featurizer: &mut Featurizer, text: &str) -> Vec<f32> {
+        let example = self.example(featurizer.counts(text));
+        let mut z = logits(&example, &self.weights, &self.bias, self.labels.len());
+        softmax(&mut z, self.temperature);
+        z
+    }
+
+    /// The `k` most likely labels for a text, with their probabilities.
+    pub fn predict_top(&self, text: &str, k: usize) -> Vec<(String, f32)> {
+        let p = self.probabilities(text);
+        top_k(&self.labels, &p, k)
+    }
+
+    /// The most likely label of each text.
+    pub fn predict<'a>(&self, texts: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+        let mut featurizer = Featurizer::new(self.spec);
+        texts
+            .into_iter()
+            .map(|t| {
+                let p = self.probabilities_with(&mut featurizer, t);
+                top_k(&self.labels, &p, 1).into_iter().next().map(|(l, _)| l).unwrap_or_default()
+            })
+            .collect()
+    }
+
+    pub(crate) fn featurizer(&self) -> Featurizer {
+        Featurizer::new(self.spec)
+    }
+}
+
+pub(crate) fn top_k(labels: &[String], p: &[f32], k: usize) -> Vec<(String, f32)> {
+    let mut order: Vec<usize> = (0..p.len()).collect();
+    order.sort_by(|a, b| p[*b].total_cmp(&p[*a]).then(a.cmp(b)));
+    order.into_iter().take(k).map(|i| (labels[i].clone(), p[i])).collect()
+}
+
+fn logits(x: &Example, w: &[f32], b: &[f32], k: usize) -> Vec<f32> {
+    let mut z = b.to_vec();
+    for (r, v) in x.rows.iter().zip(&x.values) {
+        let row = &w[*r as usize * k..(*r as usize + 1) * k];
+        for (zc, wc) in z.iter_mut().zip(row) {
+            *zc += v * wc;
+        }
+    }
+    z
+}
+
+pub(crate) fn softmax(z: &mut [f32], temperature: f32) {
+    let t = if temperature > 0.0 { temperature } else { 1.0 };
+    let max = z.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    let mut sum = 0.0;
+    for v in z.iter_mut() {
+        *v = ((*v - max) / t).exp();
+        sum += *v;
+    }
+    if sum > 0.0 {
+        z.iter_mut().for_each(|v| *v /= sum);
+    }
+}
+
+/// Softmax regression by AdaGrad over the given examples.
+fn fit(
+    examples: &[Example],
+    targets: &[usize],
+    subset: &[usize],
+    class_weight: &[f32],
+    rows: usize,
+    k: usize,
+    o: &TrainOptions,
+) -> (Vec<f32>, Vec<f32>) {
+    let mut w = vec![0.0f32; rows * k];
+    let mut g2 = vec![1e-6f32; rows * k];
+    let mut b = vec![0.0f32; k];
+    let mut gb2 = vec![1e-6f32; k];
+    let mut order = subset.to_vec();
+    let mut rng = Rng::new(o.seed);
+    let mut p = vec![0.0f32; k];
+    for _ in 0..o.epochs {
+        rng.shuffle(&mut order);
+        for &i in &order {
+            let x = &examples[i];
+            p.copy_from_slice(&b);
+            for (r, v) in x.rows.iter().zip(&x.values) {
+                let row = &w[*r as usize * k..(*r as usize + 1) * k];
+                for (pc, wc) in p.iter_mut().zip(row) {
+                    *pc += v * wc;
+                }
+            }
+            softmax(&mut p, 1.0);
+            let cw = class_weight[targets[i]];
+            p[targets[i]] -= 1.0;
+            p.iter_mut().for_each(|g| *g *= cw);
+            for c in 0..k {
+                gb2[c] += p[c] * p[c];
+                b[c] -= o.learning_rate * p[c] / gb2[c].sqrt();
+            }
+            // Note: classes whose gradient is negligible are skipped (their
+            // weights would barely move); once the model is confident that is
+            // most of them, which makes training several times faster.
+            let active: Vec<usize> = (0..k).filter(|c| p[*c].abs() > 1e-4).collect();
+            for (r, v) in x.rows.iter().zip(&x.values) {
+                let base = *r as usize * k;
+                for &c in &active {
+                    let j = base + c;
+                    let g = v * p[c] + o.l2 * w[j];
+                    g2[j] += g * g;
+                    w[j] -= o.learning_rate * g / g2[j].sqrt();
+                }
+            }
+        }
+    }
+    (w, b)
+}
+
+/// The temperature that minimizes the negative log-likelihood of held-out
+/// predictions (golden-section search over log T in [-3, 3]).
+fn fit_temperature(held_out: &[(Vec<f32>, usize)]) -> f32 {
+    if held_out.is_empty() {
+        return 1.0;
+    }
+    let nll = |log_t: f32| -> f32 {
+        let t = log_t.exp();
+        held_out
+            .iter()
+            .map(|(z, y)| {
+                let mut p = z.clone();
+                softmax(&mut p, t);
+                -(p[*y].max(1e-9)).ln()
+            })
+            .sum()
+    };
+    let (mut a, mut b) = (-3.0f32, 3.0f32);
+    let phi = 0.618_034f32;
+    for _ in 0..40 {
+        let c = b - phi * (b - a);
+        let d = a + phi * (b - a);
+        if nll(c) < nll(d) { b = d } else { a = c }
+    }
+    ((a + b) / 2.0).exp()
+}

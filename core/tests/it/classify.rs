@@ -1,0 +1,171 @@
+//! Classification and triage: zero-shot from the catalog, trained models
+//! (deterministic, saved and loaded, carried by bundles), and the 911 triage.
+
+use civic311::classify::{Classifier, TrainOptions, TriageKind};
+use civic311::{Engine, ErrorKind};
+
+use crate::search::riverton;
+
+#[test]
+fn zero_shot_ranks_the_catalog() {
+    let engine = riverton();
+    for (text, code) in [
+        ("car with no plates parked in front of my house for two weeks", "VH-ABANDONED"),
+        ("there's a huge hole in the road on river street", "ST-POTHOLE"),
+        ("somebody spray painted the bus shelter", "GR-PUBLIC"),
+        ("my garbage wasnt picked up this week", "SW-MISSED-TRASH"),
+        ("el perro del vecino ladra toda la noche", "AN-BARKING"),
+    ] {
+        let s = engine.classify(text, 3).unwrap();
+        assert!(s.iter().any(|x| x.service_code == code), "{text}: {s:#?}");
+    }
+    let all = engine.classify("streetlight out on maple", 100).unwrap();
+    let total: f32 = all.iter().map(|s| s.score).sum();
+    assert!((total - 1.0).abs() < 1e-3, "the scores of all categories sum to 1: {total}");
+    assert!(all.windows(2).all(|w| w[0].score >= w[1].score));
+    assert_eq!(all[0].department.as_deref(), Some("traffic"));
+    for text in ["", "   ", "🚧🚧", &"pothole ".repeat(5000), "\u{0}"] {
+        assert_eq!(engine.classify(text, 3).unwrap().len(), 3, "{text:?}");
+    }
+    assert_eq!(engine.classify("x", 1000).unwrap_err().kind(), ErrorKind::Query);
+}
+
+fn rows() -> Vec<(String, String)> {
+    let mut rows = Vec::new();
+    for i in 0..30 {
+        rows.push((format!("pothole number {i} on elm street"), "roads".to_string()));
+        rows.push((format!("graffiti tag {i} on the wall"), "graffiti".to_string()));
+        rows.push((format!("trash can {i} was not emptied"), "trash".to_string()));
+    }
+    rows.push(("one lone dead deer on the highway".to_string(), "animals".to_string()));
+    rows
+}
+
+fn train(options: &TrainOptions) -> Classifier {
+    let rows = rows();
+    Classifier::train(rows.iter().map(|(t, l)| (t.as_str(), l.as_str())), options).unwrap()
+}
+
+#[test]
+fn training_is_deterministic_and_saves_exactly() {
+    let a = train(&TrainOptions::default());
+    let b = train(&TrainOptions::default());
+    assert_eq!(a.to_bytes(), b.to_bytes(), "same rows and seed, same model");
+    let c = train(&TrainOptions { seed: 7, ..TrainOptions::default() });
+    assert_ne!(a.to_bytes(), c.to_bytes(), "another seed shuffles differently");
+    assert_eq!(a.labels(), ["animals", "graffiti", "roads", "trash"]);
+    assert_eq!(a.predict_top("big pothole on main street", 1)[0].0, "roads");
+    assert_eq!(a.predict(["someone tagged the wall", "trash not picked up"]), ["graffiti", "trash"]);
+
+    let loaded = Classifier::from_bytes(&a.to_bytes()).unwrap();
+    assert_eq!(loaded.predict_top("pothole", 4), a.predict_top("pothole", 4));
+    let dir = std::env::temp_dir().join(format!("civic311-model-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("model.c311m");
+    a.save(&path).unwrap();
+    assert_eq!(Classifier::load(&path).unwrap().to_bytes(), a.to_bytes());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn damaged_models_are_refused() {
+    let bytes = train(&TrainOptions::default()).to_bytes();
+    let mut altered = bytes.clone();
+    let mid = altered.len() / 2;
+    altered[mid] ^= 1;
+    for (bad, words) in [
+        (Vec::new(), "not a civic311 model"),
+        (b"C311BNDL........................".to_vec(), "not a civic311 model"),
+        (bytes[..bytes.len() - 3].to_vec(), "truncated"),
+        (altered, "checksum"),
+    ] {
+        let err = Classifier::from_bytes(&bad).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Model);
+        assert!(err.to_string().contains(words), "{words}: {err}");
+    }
+}
+
+#[test]
+fn training_errors_say_what_to_fix() {
+    let err = Classifier::train([("a", "x"), ("b", "x")], &TrainOptions::default()).unwrap_err();
+    assert!(err.to_string().contains("at least two labels"), "{err}");
+    let err = Classifier::train([("a", "x"), ("b", " ")], &TrainOptions::default()).unwrap_err();
+    assert!(err.to_string().contains("empty label"), "{err}");
+    let err = Classifier::train([("a", "x"), ("b", "y")], &TrainOptions { epochs: 0, ..TrainOptions::default() })
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Model);
+}
+
+#[test]
+fn a_trained_model_travels_with_the_engine() {
+    let mut engine = Engine::from_bundle(&riverton().to_bundle().unwrap()).unwrap();
+    engine.set_classifier(train(&TrainOptions::default()));
+    let s = engine.classify("pothole on elm", 2).unwrap();
+    assert_eq!(s[0].service_code, "roads");
+    assert_eq!(s[0].service_name, None, "a label the catalog does not know has no name");
+    let loaded = Engine::from_bundle(&engine.to_bundle().unwrap()).unwrap();
+    assert_eq!(loaded.classify("pothole on elm", 2).unwrap(), s);
+}
+
+#[test]
+fn triage_sends_emergencies_to_911() {
+    let engine = riverton();
+    let t = engine.triage("I smell gas in my basement and it's getting stronger").unwrap();
+    assert_eq!(t.kind, TriageKind::Emergency);
+    assert!(t.advice.as_deref().unwrap().starts_with("Call 911 now"));
+    assert_eq!(t.reasons, ["gas smell"]);
+    let t = engine.triage("huele a gas en la cocina").unwrap();
+    assert!(t.advice.as_deref().unwrap().starts_with("Llame al 911"));
+    let t = engine.triage("the fire hydrant is leaking all over the sidewalk").unwrap();
+    assert_eq!(t.kind, TriageKind::Report);
+    assert_eq!(t.suggestions[0].service_code, "WS-HYDRANT");
+    let t = engine.triage("is the main library open on sunday?").unwrap();
+    assert_eq!(t.kind, TriageKind::Question);
+    assert!(t.answers.iter().any(|a| a.id == "main-library"));
+}
+
+fn eval_set(name: &str) -> Vec<serde_json::Value> {
+    let path = format!("{}/../eval/riverton/{name}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{path}: {e}"))
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+#[test]
+fn zero_shot_on_the_golden_complaints() {
+    let rows = eval_set("complaints.jsonl");
+    assert!(rows.len() >= 200);
+    let engine = riverton();
+    let texts: Vec<&str> = rows.iter().map(|r| r["text"].as_str().unwrap()).collect();
+    let all = engine.classify_batch(&texts, 3).unwrap();
+    let top3 =
+        rows.iter().zip(&all).filter(|(r, s)| s.iter().any(|x| x.service_code == r["label"].as_str().unwrap())).count();
+    let top1 = rows.iter().zip(&all).filter(|(r, s)| s[0].service_code == r["label"].as_str().unwrap()).count();
+    let (top1, top3) = (top1 as f64 / rows.len() as f64, top3 as f64 / rows.len() as f64);
+    assert!(top3 >= 0.8, "zero-shot top-3 accuracy {top3:.3}");
+    assert!(top1 >= 0.6, "zero-shot accuracy {top1:.3}");
+}
+
+#[test]
+fn triage_on_the_golden_set() {
+    let rows = eval_set("triage.jsonl");
+    let engine = riverton();
+    let (mut emergencies, mut caught, mut others, mut false_alarms) = (0, 0, 0, 0);
+    for r in &rows {
+        let got = engine.triage(r["text"].as_str().unwrap()).unwrap().kind;
+        if r["expected"] == "emergency" {
+            emergencies += 1;
+            caught += (got == TriageKind::Emergency) as usize;
+        } else {
+            others += 1;
+            false_alarms += (got == TriageKind::Emergency) as usize;
+        }
+    }
+    let recall = caught as f64 / emergencies as f64;
+    let false_alarm_rate = false_alarms as f64 / others as f64;
+    assert!(recall >= 0.95, "emergency recall {recall:.3} ({caught}/{emergencies})");
+    assert!(false_alarm_rate <= 0.05, "false alarms {false_alarm_rate:.3} ({false_alarms}/{others})");
+}
