@@ -309,10 +309,10 @@ fn run(cli: Cli) -> civic311::Result<ExitCode> {
                         format!("{}:{}: not a JSON object: {e}", input.display(), n + 1),
                     )
                 })?;
-                if let Some((field, value)) = filter {
-                    if v.get(field).and_then(|x| x.as_str()) != Some(value) {
-                        continue;
-                    }
+                if let Some((field, value)) = filter
+                    && v.get(field).and_then(|x| x.as_str()) != Some(value)
+                {
+                    continue;
                 }
                 let get = |field: &str| {
                     v.get(field).and_then(|x| x.as_str()).map(str::to_string).ok_or_else(|| {

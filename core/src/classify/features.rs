@@ -79,10 +79,10 @@ impl Featurizer {
             self.analyzers[l].for_each_token(text, |t| {
                 let h = xxh3_64_with_seed(t.stem.as_bytes(), SEED_WORD);
                 push(h);
-                if self.spec.word_bigrams {
-                    if let Some(p) = prev {
-                        push(xxh3_64_with_seed(&(p ^ h.rotate_left(17)).to_le_bytes(), SEED_BIGRAM));
-                    }
+                if self.spec.word_bigrams
+                    && let Some(p) = prev
+                {
+                    push(xxh3_64_with_seed(&(p ^ h.rotate_left(17)).to_le_bytes(), SEED_BIGRAM));
                 }
                 prev = Some(h);
             });

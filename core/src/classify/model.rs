@@ -114,7 +114,7 @@ impl Classifier {
         if options.features.bits < 10 || options.features.bits > 24 {
             return Err(model_error(format!("features.bits = {}; use 10 to 24", options.features.bits)));
         }
-        if options.epochs == 0 || !(options.learning_rate > 0.0) || options.l2 < 0.0 {
+        if options.epochs == 0 || options.learning_rate.is_nan() || options.learning_rate <= 0.0 || options.l2 < 0.0 {
             return Err(model_error("epochs must be at least 1, learning_rate above 0 and l2 at least 0".into()));
         }
         let mut labels: Vec<String> = rows.iter().map(|(_, l)| l.trim().to_string()).collect();

@@ -147,7 +147,7 @@ impl Classifier {
             word_bigrams: r.u32()? != 0,
         };
         let k = r.u32()? as usize;
-        if k < 2 || k > 100_000 {
+        if !(2..=100_000).contains(&k) {
             return Err(model_error("the model file is damaged: bad label count"));
         }
         let labels = (0..k).map(|_| r.str()).collect::<Result<Vec<_>>>()?;

@@ -535,10 +535,10 @@ pub(crate) fn emergency_cues(text: &str) -> Vec<&'static str> {
             if !cue.slots[0].iter().any(|c| word_matches(&words[start], c)) {
                 continue;
             }
-            if let Some(next) = words.get(start + 1) {
-                if cue.cancel_next.iter().any(|c| next.iter().copied().eq(c.chars())) {
-                    continue;
-                }
+            if let Some(next) = words.get(start + 1)
+                && cue.cancel_next.iter().any(|c| next.iter().copied().eq(c.chars()))
+            {
+                continue;
             }
             let from = start.saturating_sub(cue.window);
             let to = (start + cue.window + 1).min(words.len());
