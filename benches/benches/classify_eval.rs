@@ -65,6 +65,46 @@ fn main() {
         }
     }
 
+    // Zero-shot on Newport: Riverton's categories, scored through the
+    // mapping from Newport's request types (eval/newport-to-riverton.toml).
+    let mapping_text =
+        std::fs::read_to_string(format!("{}/../eval/newport-to-riverton.toml", env!("CARGO_MANIFEST_DIR")))
+            .expect("the mapping");
+    let mapping: toml::Table = mapping_text.parse().expect("the mapping is TOML");
+    let labels = mapping["labels"].as_table().expect("[labels]");
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/eval/newport-seeclickfix.jsonl");
+    let newport: Vec<serde_json::Value> = std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let test: Vec<&serde_json::Value> = newport.iter().filter(|r| r["split"] == "test").collect();
+    let (mut right, mut right3, mut scored, mut right_no_other, mut scored_no_other) = (0, 0, 0, 0, 0);
+    for r in &test {
+        let label = r["label"].as_str().unwrap();
+        let codes: Vec<&str> = labels
+            .get(label)
+            .and_then(|v| v.as_array())
+            .map(|a| a.iter().filter_map(|x| x.as_str()).collect())
+            .unwrap_or_default();
+        let s = engine.classify(r["text"].as_str().unwrap(), 3).unwrap();
+        let hit = codes.contains(&s[0].service_code.as_str());
+        scored += 1;
+        right += hit as usize;
+        right3 += s.iter().any(|x| codes.contains(&x.service_code.as_str())) as usize;
+        if !codes.is_empty() {
+            scored_no_other += 1;
+            right_no_other += hit as usize;
+        }
+    }
+    println!(
+        "zero-shot on Newport test ({scored} rows) through the mapping: accuracy {:.3}, top-3 {:.3}; without the rows of unmapped labels ({scored_no_other} rows): accuracy {:.3}",
+        right as f64 / scored as f64,
+        right3 as f64 / scored as f64,
+        right_no_other as f64 / scored_no_other as f64
+    );
+
     let rows = read("triage.jsonl");
     let mut confusion = std::collections::BTreeMap::new();
     for r in &rows {

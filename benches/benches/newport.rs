@@ -52,7 +52,7 @@ fn main() {
     let model = Classifier::train(train.iter().map(|(t, l)| (t.as_str(), l.as_str())), &options).unwrap();
     let fit = t.elapsed().as_secs_f64();
     let t = Instant::now();
-    let top: Vec<Vec<(String, f32)>> = test.iter().map(|(t, _)| model.predict_top(t, 3)).collect();
+    let top: Vec<Vec<(String, f32)>> = model.predict_top_batch(test.iter().map(|(t, _)| t.as_str()), 3);
     let predict = t.elapsed().as_secs_f64();
     let gold: Vec<&str> = test.iter().map(|(_, l)| l.as_str()).collect();
     let pred: Vec<&str> = top.iter().map(|t| t[0].0.as_str()).collect();

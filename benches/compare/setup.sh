@@ -7,6 +7,8 @@ set -euo pipefail
 export PIP_ROOT_USER_ACTION=ignore PIP_DISABLE_PIP_VERSION_CHECK=1
 
 TANTIVY_VERSION="0.27.0"
+# The classification reference (../shared/eval/sklearn_reference.py).
+SKLEARN_VERSION=1.9.1
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
@@ -33,11 +35,11 @@ fi
 # source build.
 if "$venv/bin/python" -m pip --version >/dev/null 2>&1; then
     "$venv/bin/python" -m pip install --quiet --disable-pip-version-check \
-        --only-binary=:all: "tantivy==$TANTIVY_VERSION"
+        --only-binary=:all: "tantivy==$TANTIVY_VERSION" "scikit-learn==$SKLEARN_VERSION"
 else
     site="$("$venv/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"
     "$python" -m pip install --quiet --disable-pip-version-check \
-        --only-binary=:all: --target "$site" "tantivy==$TANTIVY_VERSION"
+        --only-binary=:all: --target "$site" "tantivy==$TANTIVY_VERSION" "scikit-learn==$SKLEARN_VERSION"
 fi
 "$venv/bin/python" -c 'import tantivy' 
 

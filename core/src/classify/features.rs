@@ -6,7 +6,7 @@
 use unicode_segmentation::UnicodeSegmentation;
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
-use crate::analyzer::{Analyzer, Language, detect_language, fold};
+use crate::analyzer::{Analyzer, Language, StemCache, detect_language, fold};
 
 /// How features are cut from text. Part of a saved model: a model only
 /// reads features cut the way it was trained.
@@ -52,12 +52,14 @@ const SEED_CHAR: u64 = 0x5157_0003;
 pub(crate) struct Featurizer {
     spec: FeatureSpec,
     analyzers: [Analyzer; 2],
+    /// Stems already computed, per language: complaints repeat their words.
+    caches: [StemCache; 2],
     counts: Vec<(u32, f32)>,
 }
 
 impl Featurizer {
     pub(crate) fn new(spec: FeatureSpec) -> Featurizer {
-        Featurizer { spec, analyzers: Language::ALL.map(Analyzer::new), counts: Vec::new() }
+        Featurizer { spec, analyzers: Language::ALL.map(Analyzer::new), caches: Default::default(), counts: Vec::new() }
     }
 
     /// The raw term counts of a text (before idf and scaling), sorted by bucket.
@@ -76,7 +78,7 @@ impl Featurizer {
         };
         for l in langs {
             let mut prev: Option<u64> = None;
-            self.analyzers[l].for_each_token(text, |t| {
+            self.analyzers[l].for_each_token_cached(text, &mut self.caches[l], |t| {
                 let h = xxh3_64_with_seed(t.stem.as_bytes(), SEED_WORD);
                 push(h);
                 if self.spec.word_bigrams
@@ -89,24 +91,25 @@ impl Featurizer {
         }
         // Character n-grams within folded words padded with spaces, as
         // scikit-learn's char_wb: "pothole" gives " p", "po", ... "le ".
+        // Note: hashed incrementally (FNV-1a, one multiply per character),
+        // since there are hundreds per text and this is the hot loop.
         if self.spec.char_max > 0 {
+            let (lo, hi) = (self.spec.char_min.max(1) as usize, self.spec.char_max as usize);
             let mut padded: Vec<char> = Vec::new();
             for word in text.unicode_words() {
                 padded.clear();
                 padded.push(' ');
                 padded.extend(fold(word).chars());
                 padded.push(' ');
-                for n in self.spec.char_min as usize..=self.spec.char_max as usize {
-                    if padded.len() < n {
-                        break;
-                    }
-                    for w in padded.windows(n) {
-                        let mut buf = [0u8; 4 * 8];
-                        let mut len = 0;
-                        for c in w {
-                            len += c.encode_utf8(&mut buf[len..]).len();
+                for start in 0..padded.len() {
+                    let mut h: u64 = 0xcbf2_9ce4_8422_2325 ^ SEED_CHAR;
+                    for (n, c) in padded[start..].iter().take(hi).enumerate() {
+                        h = (h ^ *c as u64).wrapping_mul(0x0100_0000_01b3);
+                        if n + 1 >= lo {
+                            // Mixing in the length keeps "ab" and "ab " apart from longer grams.
+                            let mixed = (h ^ (n as u64 + 1)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+                            push(mixed >> 7);
                         }
-                        push(xxh3_64_with_seed(&buf[..len], SEED_CHAR ^ n as u64));
                     }
                 }
             }
