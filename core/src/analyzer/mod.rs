@@ -30,6 +30,7 @@ use rust_stemmers::{Algorithm, Stemmer};
 use unicode_segmentation::UnicodeSegmentation;
 
 pub use fold::fold;
+pub(crate) use fold::fold_into;
 pub use language::{Language, detect_language};
 pub(crate) use tantivy_bridge::TantivyAnalyzer;
 
@@ -47,10 +48,29 @@ pub struct Token {
     pub position: usize,
 }
 
+/// FNV-1a, for the stem cache: its keys are short words, which SipHash
+/// (the standard library's default, built to resist hash flooding) hashes
+/// several times slower. The cache is bounded, so flooding costs nothing.
+#[derive(Default)]
+pub(crate) struct FnvHasher(u64);
+
+impl std::hash::Hasher for FnvHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
+        for b in bytes {
+            h = (h ^ *b as u64).wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
 /// Stems already computed, by folded word (`None` for a stop word).
 #[derive(Debug, Default)]
 pub(crate) struct StemCache {
-    map: std::collections::HashMap<Box<str>, Option<Box<str>>>,
+    map: std::collections::HashMap<Box<str>, Option<Box<str>>, std::hash::BuildHasherDefault<FnvHasher>>,
 }
 
 impl StemCache {

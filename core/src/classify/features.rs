@@ -6,7 +6,7 @@
 use unicode_segmentation::UnicodeSegmentation;
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
-use crate::analyzer::{Analyzer, Language, StemCache, detect_language, fold};
+use crate::analyzer::{Analyzer, Language, StemCache, detect_language, fold_into};
 
 /// How features are cut from text. Part of a saved model: a model only
 /// reads features cut the way it was trained.
@@ -54,21 +54,79 @@ pub(crate) struct Featurizer {
     analyzers: [Analyzer; 2],
     /// Stems already computed, per language: complaints repeat their words.
     caches: [StemCache; 2],
-    counts: Vec<(u32, f32)>,
+    /// The bucket of every feature occurrence of the current text.
+    hashes: Vec<u32>,
+    /// Reused by `row_counts`: the model rows of the current text, and their counts.
+    pub(crate) rows: Vec<u32>,
+    pub(crate) values: Vec<f32>,
 }
 
 impl Featurizer {
     pub(crate) fn new(spec: FeatureSpec) -> Featurizer {
-        Featurizer { spec, analyzers: Language::ALL.map(Analyzer::new), caches: Default::default(), counts: Vec::new() }
+        Featurizer {
+            spec,
+            analyzers: Language::ALL.map(Analyzer::new),
+            caches: Default::default(),
+            hashes: Vec::new(),
+            rows: Vec::new(),
+            values: Vec::new(),
+        }
     }
 
     /// The raw term counts of a text (before idf and scaling), sorted by bucket.
     pub(crate) fn counts(&mut self, text: &str) -> SparseVec {
+        self.hash_features(text);
+        self.hashes.sort_unstable();
+        let mut out = SparseVec::default();
+        for &i in &self.hashes {
+            if out.index.last() == Some(&i) {
+                if let Some(last) = out.value.last_mut() {
+                    *last += 1.0;
+                }
+            } else {
+                out.index.push(i);
+                out.value.push(1.0);
+            }
+        }
+        out
+    }
+
+    /// The counts of a text's features that a model knows, as its rows
+    /// (sorted) in `self.rows` with counts in `self.values`: the fast path
+    /// of prediction, with no allocation once the buffers have grown.
+    pub(crate) fn row_counts(&mut self, text: &str, row_of_bucket: &[u32]) {
+        self.hash_features(text);
+        self.rows.clear();
+        self.values.clear();
+        let mut mapped: Vec<u32> = std::mem::take(&mut self.hashes);
+        mapped.retain_mut(|b| match row_of_bucket.get(*b as usize) {
+            Some(&r) if r != u32::MAX => {
+                *b = r;
+                true
+            }
+            _ => false,
+        });
+        mapped.sort_unstable();
+        for &r in &mapped {
+            if self.rows.last() == Some(&r) {
+                if let Some(last) = self.values.last_mut() {
+                    *last += 1.0;
+                }
+            } else {
+                self.rows.push(r);
+                self.values.push(1.0);
+            }
+        }
+        self.hashes = mapped;
+    }
+
+    /// Fills `self.hashes` with the bucket of every feature occurrence.
+    fn hash_features(&mut self, text: &str) {
         let text = crate::search::truncate_query(text, MAX_TEXT_BYTES);
         let mask = (self.spec.buckets() - 1) as u64;
-        self.counts.clear();
-        let counts = &mut self.counts;
-        let mut push = |h: u64| counts.push(((h & mask) as u32, 1.0));
+        self.hashes.clear();
+        let hashes = &mut self.hashes;
+        let mut push = |h: u64| hashes.push((h & mask) as u32);
         // Word stems in the text's language (both when it cannot be told),
         // and pairs of neighbours.
         let langs: Vec<usize> = match detect_language(text) {
@@ -96,10 +154,13 @@ impl Featurizer {
         if self.spec.char_max > 0 {
             let (lo, hi) = (self.spec.char_min.max(1) as usize, self.spec.char_max as usize);
             let mut padded: Vec<char> = Vec::new();
+            let mut folded = String::new();
             for word in text.unicode_words() {
+                folded.clear();
+                fold_into(word, &mut folded);
                 padded.clear();
                 padded.push(' ');
-                padded.extend(fold(word).chars());
+                padded.extend(folded.chars());
                 padded.push(' ');
                 for start in 0..padded.len() {
                     let mut h: u64 = 0xcbf2_9ce4_8422_2325 ^ SEED_CHAR;
@@ -114,19 +175,6 @@ impl Featurizer {
                 }
             }
         }
-        self.counts.sort_unstable_by_key(|(i, _)| *i);
-        let mut out = SparseVec::default();
-        for &(i, v) in &self.counts {
-            if out.index.last() == Some(&i) {
-                if let Some(last) = out.value.last_mut() {
-                    *last += v;
-                }
-            } else {
-                out.index.push(i);
-                out.value.push(v);
-            }
-        }
-        out
     }
 }
 

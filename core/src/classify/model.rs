@@ -195,12 +195,15 @@ impl Classifier {
             let mut held_out: Vec<(Vec<f32>, usize)> = Vec::new();
             let mut order = all.clone();
             Rng::new(options.seed ^ 0xCA1B).shuffle(&mut order);
+            // Note: the folds only estimate a temperature, so they train
+            // with half the epochs; the final model gets them all.
+            let quick = TrainOptions { epochs: options.epochs.div_ceil(2), ..options.clone() };
             for f in 0..folds {
                 let train: Vec<usize> =
                     order.iter().enumerate().filter(|(i, _)| i % folds != f).map(|(_, x)| *x).collect();
                 let test: Vec<usize> =
                     order.iter().enumerate().filter(|(i, _)| i % folds == f).map(|(_, x)| *x).collect();
-                let (w, b) = fit(&examples, &targets, &train, &class_weight, model.idf.len(), k, options);
+                let (w, b) = fit(&examples, &targets, &train, &class_weight, model.idf.len(), k, &quick);
                 for &i in &test {
                     held_out.push((logits(&examples[i], &w, &b, k), targets[i]));
                 }
@@ -247,8 +250,23 @@ impl Classifier {
     }
 
     pub(crate) fn probabilities_with(&self, featurizer: &mut Featurizer, text: &str) -> Vec<f32> {
-        let example = self.example(featurizer.counts(text));
-        let mut z = logits(&example, &self.weights, &self.bias, self.labels.len());
+        featurizer.row_counts(text, &self.row_of_bucket);
+        // Sublinear tf times idf, scaled to unit length, in place.
+        let mut norm = 0.0f32;
+        for (r, v) in featurizer.rows.iter().zip(featurizer.values.iter_mut()) {
+            *v = (1.0 + v.ln()) * self.idf[*r as usize];
+            norm += *v * *v;
+        }
+        let scale = if norm > 0.0 { 1.0 / norm.sqrt() } else { 0.0 };
+        let k = self.labels.len();
+        let mut z = self.bias.clone();
+        for (r, v) in featurizer.rows.iter().zip(&featurizer.values) {
+            let row = &self.weights[*r as usize * k..(*r as usize + 1) * k];
+            let v = v * scale;
+            for (zc, wc) in z.iter_mut().zip(row) {
+                *zc += v * wc;
+            }
+        }
         softmax(&mut z, self.temperature);
         z
     }
