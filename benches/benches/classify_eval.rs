@@ -6,6 +6,7 @@
 
 use civic311::classify::TriageKind;
 use civic311::{Catalog, Engine};
+use civic311_benches::macro_f1;
 
 fn read(name: &str) -> Vec<serde_json::Value> {
     let path = format!("{}/../eval/riverton/{name}", env!("CARGO_MANIFEST_DIR"));
@@ -120,19 +121,4 @@ fn main() {
         }
     }
     println!("triage (expected, got): {confusion:?}");
-}
-
-fn macro_f1(gold: &[&str], pred: &[&str]) -> f64 {
-    let mut labels: std::collections::BTreeMap<&str, (f64, f64, f64)> = Default::default();
-    for (g, p) in gold.iter().zip(pred) {
-        if g == p {
-            labels.entry(g).or_default().0 += 1.0;
-        } else {
-            labels.entry(p).or_default().1 += 1.0;
-            labels.entry(g).or_default().2 += 1.0;
-        }
-    }
-    let f: Vec<f64> =
-        labels.values().map(|(tp, fp, fnn)| if *tp == 0.0 { 0.0 } else { 2.0 * tp / (2.0 * tp + fp + fnn) }).collect();
-    f.iter().sum::<f64>() / f.len().max(1) as f64
 }

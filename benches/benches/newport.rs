@@ -6,10 +6,10 @@
 //!
 //! `cargo bench -p civic311-benches --bench newport`
 
-use std::collections::BTreeMap;
 use std::time::Instant;
 
 use civic311::classify::{Classifier, TrainOptions};
+use civic311_benches::macro_f1;
 
 fn main() {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/eval/newport-seeclickfix.jsonl");
@@ -71,27 +71,6 @@ fn main() {
 
 fn round(x: f64) -> f64 {
     (x * 10000.0).round() / 10000.0
-}
-
-/// Macro-F1 over the labels present in the gold set or the predictions, as scikit-learn computes it.
-pub fn macro_f1(gold: &[&str], pred: &[&str]) -> f64 {
-    let mut labels: BTreeMap<&str, (usize, usize, usize)> = BTreeMap::new(); // tp, fp, fn
-    for (g, p) in gold.iter().zip(pred) {
-        if g == p {
-            labels.entry(g).or_default().0 += 1;
-        } else {
-            labels.entry(p).or_default().1 += 1;
-            labels.entry(g).or_default().2 += 1;
-        }
-    }
-    let f1s: Vec<f64> = labels
-        .values()
-        .map(|(tp, fp, fn_)| {
-            let (tp, fp, fn_) = (*tp as f64, *fp as f64, *fn_ as f64);
-            if tp == 0.0 { 0.0 } else { 2.0 * tp / (2.0 * tp + fp + fn_) }
-        })
-        .collect();
-    f1s.iter().sum::<f64>() / f1s.len().max(1) as f64
 }
 
 /// Chooses training options by 5-fold cross-validation on the train split

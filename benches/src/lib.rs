@@ -110,3 +110,20 @@ pub fn latencies_us(
     all.sort_by(f64::total_cmp);
     all
 }
+
+/// Macro-F1 over the labels present in the gold set or the predictions, as
+/// scikit-learn computes it.
+pub fn macro_f1(gold: &[&str], pred: &[&str]) -> f64 {
+    let mut labels: std::collections::BTreeMap<&str, (f64, f64, f64)> = Default::default(); // tp, fp, fn
+    for (g, p) in gold.iter().zip(pred) {
+        if g == p {
+            labels.entry(g).or_default().0 += 1.0;
+        } else {
+            labels.entry(p).or_default().1 += 1.0;
+            labels.entry(g).or_default().2 += 1.0;
+        }
+    }
+    let f1: Vec<f64> =
+        labels.values().map(|(tp, fp, fnn)| if *tp == 0.0 { 0.0 } else { 2.0 * tp / (2.0 * tp + fp + fnn) }).collect();
+    f1.iter().sum::<f64>() / f1.len().max(1) as f64
+}
