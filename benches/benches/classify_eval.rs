@@ -106,19 +106,23 @@ fn main() {
         right_no_other as f64 / scored_no_other as f64
     );
 
-    let rows = read("triage.jsonl");
-    let mut confusion = std::collections::BTreeMap::new();
-    for r in &rows {
-        let got = engine.triage(r["text"].as_str().unwrap()).unwrap().kind;
-        *confusion.entry((r["expected"].as_str().unwrap().to_string(), got.as_str())).or_insert(0usize) += 1;
-        if (r["expected"] == "emergency") != (got == TriageKind::Emergency) {
-            println!(
-                "  triage miss: {:?} expected {} got {}",
-                r["text"].as_str().unwrap(),
-                r["expected"],
-                got.as_str()
-            );
+    // Triage: the development set, then the held-out one (written without
+    // sight of the cues, and never used to change them).
+    for name in ["triage.jsonl", "triage-heldout.jsonl"] {
+        let rows = read(name);
+        let mut confusion = std::collections::BTreeMap::new();
+        for r in &rows {
+            let got = engine.triage(r["text"].as_str().unwrap()).unwrap().kind;
+            *confusion.entry((r["expected"].as_str().unwrap().to_string(), got.as_str())).or_insert(0usize) += 1;
+            if (r["expected"] == "emergency") != (got == TriageKind::Emergency) {
+                println!(
+                    "  {name} miss: {:?} expected {} got {}",
+                    r["text"].as_str().unwrap(),
+                    r["expected"],
+                    got.as_str()
+                );
+            }
         }
+        println!("{name} (expected, got): {confusion:?}");
     }
-    println!("triage (expected, got): {confusion:?}");
 }
