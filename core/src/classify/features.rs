@@ -178,15 +178,17 @@ impl Featurizer {
     }
 }
 
-/// Sublinear term frequency times idf, scaled to unit length.
-pub(crate) fn weigh(counts: &mut SparseVec, idf: &[f32]) {
+/// Sublinear term frequency times idf, scaled to unit length, in place:
+/// `values[i]` is the count of the feature whose idf is `idf[index[i]]`.
+/// The one weighting of training and prediction alike.
+pub(crate) fn weigh(index: &[u32], values: &mut [f32], idf: &[f32]) {
     let mut norm = 0.0f32;
-    for (i, v) in counts.index.iter().zip(counts.value.iter_mut()) {
+    for (i, v) in index.iter().zip(values.iter_mut()) {
         *v = (1.0 + v.ln()) * idf.get(*i as usize).copied().unwrap_or(1.0);
         norm += *v * *v;
     }
-    let norm = norm.sqrt();
     if norm > 0.0 {
-        counts.value.iter_mut().for_each(|v| *v /= norm);
+        let scale = 1.0 / norm.sqrt();
+        values.iter_mut().for_each(|v| *v *= scale);
     }
 }

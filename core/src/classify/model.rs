@@ -229,7 +229,7 @@ impl Classifier {
             }
         }
         c = kept;
-        weigh(&mut c, &self.idf);
+        weigh(&c.index, &mut c.value, &self.idf);
         Example { rows, values: c.value }
     }
 
@@ -251,18 +251,11 @@ impl Classifier {
 
     pub(crate) fn probabilities_with(&self, featurizer: &mut Featurizer, text: &str) -> Vec<f32> {
         featurizer.row_counts(text, &self.row_of_bucket);
-        // Sublinear tf times idf, scaled to unit length, in place.
-        let mut norm = 0.0f32;
-        for (r, v) in featurizer.rows.iter().zip(featurizer.values.iter_mut()) {
-            *v = (1.0 + v.ln()) * self.idf[*r as usize];
-            norm += *v * *v;
-        }
-        let scale = if norm > 0.0 { 1.0 / norm.sqrt() } else { 0.0 };
+        weigh(&featurizer.rows, &mut featurizer.values, &self.idf);
         let k = self.labels.len();
         let mut z = self.bias.clone();
         for (r, v) in featurizer.rows.iter().zip(&featurizer.values) {
             let row = &self.weights[*r as usize * k..(*r as usize + 1) * k];
-            let v = v * scale;
             for (zc, wc) in z.iter_mut().zip(row) {
                 *zc += v * wc;
             }

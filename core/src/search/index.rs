@@ -154,17 +154,14 @@ impl SearchIndex {
         for (i, lf) in self.fields.text.iter().enumerate() {
             let mut freq: HashMap<String, u32> = HashMap::new();
             for segment in searcher.segment_readers() {
-                for field in [lf.all] {
-                    let inverted =
-                        segment.inverted_index(field).map_err(|e| index_error("cannot read the search index", e))?;
-                    let mut stream =
-                        inverted.terms().stream().map_err(|e| index_error("cannot read the search index", e))?;
-                    while stream.advance() {
-                        if let Ok(stem) = std::str::from_utf8(stream.key()) {
-                            let df = stream.value().doc_freq;
-                            let e = freq.entry(stem.to_string()).or_insert(0);
-                            *e = (*e).max(df);
-                        }
+                let inverted =
+                    segment.inverted_index(lf.all).map_err(|e| index_error("cannot read the search index", e))?;
+                let mut stream =
+                    inverted.terms().stream().map_err(|e| index_error("cannot read the search index", e))?;
+                while stream.advance() {
+                    if let Ok(stem) = std::str::from_utf8(stream.key()) {
+                        // Several segments add up (one, from the single-segment writer).
+                        *freq.entry(stem.to_string()).or_insert(0) += stream.value().doc_freq;
                     }
                 }
             }
