@@ -106,23 +106,54 @@ fn main() {
         right_no_other as f64 / scored_no_other as f64
     );
 
-    // Triage: the development set, then the held-out one (written without
-    // sight of the cues, and never used to change them).
-    for name in ["triage.jsonl", "triage-heldout.jsonl"] {
+    // Triage. The first two sets are development sets (the first held-out
+    // set was spent on changing the rules); the third is held out.
+    for (name, role) in [
+        ("triage.jsonl", "development"),
+        ("triage-heldout.jsonl", "development (spent held-out set)"),
+        ("triage-heldout-2.jsonl", "held out"),
+    ] {
         let rows = read(name);
         let mut confusion = std::collections::BTreeMap::new();
+        let (mut emergencies, mut caught, mut asked, mut others, mut alarms, mut others_asked) = (0, 0, 0, 0, 0, 0);
         for r in &rows {
-            let got = engine.triage(r["text"].as_str().unwrap()).unwrap().kind;
-            *confusion.entry((r["expected"].as_str().unwrap().to_string(), got.as_str())).or_insert(0usize) += 1;
-            if (r["expected"] == "emergency") != (got == TriageKind::Emergency) {
-                println!(
-                    "  {name} miss: {:?} expected {} got {}",
-                    r["text"].as_str().unwrap(),
-                    r["expected"],
-                    got.as_str()
-                );
+            let text = r["text"].as_str().unwrap();
+            let t = engine.triage(text).unwrap();
+            let got = if t.possible_emergency { "possible" } else { t.kind.as_str() };
+            *confusion.entry((r["expected"].as_str().unwrap().to_string(), got)).or_insert(0usize) += 1;
+            if r["expected"] == "emergency" {
+                emergencies += 1;
+                caught += (t.kind == TriageKind::Emergency) as usize;
+                asked += t.possible_emergency as usize;
+                if t.kind != TriageKind::Emergency {
+                    println!("  {name}: emergency read as {got}: {text:?} {:?}", t.reasons);
+                }
+            } else {
+                others += 1;
+                alarms += (t.kind == TriageKind::Emergency) as usize;
+                others_asked += t.possible_emergency as usize;
+                if t.kind == TriageKind::Emergency {
+                    println!("  {name}: false alarm: {text:?} {:?}", t.reasons);
+                }
             }
         }
-        println!("{name} (expected, got): {confusion:?}");
+        println!(
+            "{name} [{role}]: emergencies {caught}/{emergencies} sent to 911, {asked} more asked, {} filed silently; \
+             others {alarms}/{others} false alarms, {others_asked} asked",
+            emergencies - caught - asked
+        );
+        println!("  (expected, got): {confusion:?}");
     }
+    // Ordinary complaints: how many would be stopped or questioned.
+    let rows = read("complaints.jsonl");
+    let (mut alarms, mut asked) = (0, 0);
+    for r in &rows {
+        let t = engine.triage(r["text"].as_str().unwrap()).unwrap();
+        alarms += (t.kind == TriageKind::Emergency) as usize;
+        asked += t.possible_emergency as usize;
+        if t.kind == TriageKind::Emergency || t.possible_emergency {
+            println!("  complaint read as {:?}: {:?} {:?}", t.kind, r["text"].as_str().unwrap(), t.reasons);
+        }
+    }
+    println!("complaints.jsonl ({} ordinary complaints): {alarms} read as emergencies, {asked} asked", rows.len());
 }

@@ -36,7 +36,7 @@ pub use model::{Classifier, TrainOptions};
 pub use persist::{MODEL_MAGIC, MODEL_VERSION};
 pub use triage::{Triage, TriageKind};
 
-pub(crate) use triage::emergency_cues;
+use triage::Danger;
 
 use serde::Serialize;
 
@@ -173,32 +173,46 @@ impl Engine {
     /// ```
     pub fn triage(&self, text: &str) -> Result<Triage> {
         let suggestions = self.classify(text, 3)?;
-        let cues = emergency_cues(text);
-        if !cues.is_empty() {
-            let spanish = crate::analyzer::detect_language(text) == Some(crate::analyzer::Language::Spanish);
-            let advice = if spanish {
+        let assessment = triage::assess(text);
+        let spanish = || crate::analyzer::detect_language(text) == Some(crate::analyzer::Language::Spanish);
+        let mut reasons: Vec<String> = assessment.reasons.iter().map(|r| r.to_string()).collect();
+        if assessment.danger == Danger::Emergency {
+            let advice = if spanish() {
                 format!(
                     "Llame al 911 ahora: esto parece una emergencia ({}). El 311 no atiende emergencias.",
-                    cues.join(", ")
+                    reasons.join(", ")
                 )
             } else {
                 format!(
                     "Call 911 now: this sounds like an emergency ({}). 311 does not handle emergencies.",
-                    cues.join(", ")
+                    reasons.join(", ")
                 )
             };
             return Ok(Triage {
                 kind: TriageKind::Emergency,
+                possible_emergency: false,
                 advice: Some(advice),
-                reasons: cues.into_iter().map(str::to_string).collect(),
+                reasons,
                 suggestions,
                 answers: Vec::new(),
             });
         }
-        if triage::is_question(text) {
-            let answers = self.search(text, &crate::search::SearchOptions { limit: 3, ..Default::default() })?;
-            return Ok(Triage { kind: TriageKind::Question, advice: None, reasons: Vec::new(), suggestions, answers });
+        let possible_emergency = assessment.danger == Danger::Possible;
+        let advice = possible_emergency.then(|| {
+            if spanish() {
+                "Si alguien está en peligro ahora mismo, llame al 911. Si no, podemos tramitar su solicitud.".to_string()
+            } else {
+                "If anyone is in danger right now, call 911. Otherwise we can take your request.".to_string()
+            }
+        });
+        if possible_emergency && let Some(t) = assessment.tempered_by {
+            reasons.push(t.to_string());
         }
-        Ok(Triage { kind: TriageKind::Report, advice: None, reasons: Vec::new(), suggestions, answers: Vec::new() })
+        let (kind, answers) = if triage::is_question(text) {
+            (TriageKind::Question, self.search(text, &crate::search::SearchOptions { limit: 3, ..Default::default() })?)
+        } else {
+            (TriageKind::Report, Vec::new())
+        };
+        Ok(Triage { kind, possible_emergency, advice, reasons, suggestions, answers })
     }
 }

@@ -119,6 +119,13 @@ fn triage_sends_emergencies_to_911() {
     let t = engine.triage("the fire hydrant is leaking all over the sidewalk").unwrap();
     assert_eq!(t.kind, TriageKind::Report);
     assert_eq!(t.suggestions[0].service_code, "WS-HYDRANT");
+    assert!(!t.possible_emergency && t.advice.is_none());
+    // Danger told as a possibility: filed as a report, but only after asking.
+    let t = engine.triage("someone dumped an old fridge on the curb, a kid could get trapped inside").unwrap();
+    assert_eq!(t.kind, TriageKind::Report);
+    assert!(t.possible_emergency);
+    assert!(t.advice.as_deref().unwrap().starts_with("If anyone is in danger right now, call 911"));
+    assert!(t.reasons.iter().any(|r| r == "told as what might happen"), "{:?}", t.reasons);
     let t = engine.triage("is the main library open on sunday?").unwrap();
     assert_eq!(t.kind, TriageKind::Question);
     assert!(t.answers.iter().any(|a| a.id == "main-library"));
@@ -149,23 +156,30 @@ fn zero_shot_on_the_golden_complaints() {
     assert!(top1 >= 0.6, "zero-shot accuracy {top1:.3}");
 }
 
+/// The two development sets (the first held-out set was spent on changing
+/// the rules). The held-out set, `triage-heldout-2.jsonl`, is measured by
+/// the `classify_eval` bench, never asserted on here.
 #[test]
-fn triage_on_the_golden_set() {
-    let rows = eval_set("triage.jsonl");
+fn triage_on_the_development_sets() {
     let engine = riverton();
-    let (mut emergencies, mut caught, mut others, mut false_alarms) = (0, 0, 0, 0);
-    for r in &rows {
-        let got = engine.triage(r["text"].as_str().unwrap()).unwrap().kind;
-        if r["expected"] == "emergency" {
-            emergencies += 1;
-            caught += (got == TriageKind::Emergency) as usize;
-        } else {
-            others += 1;
-            false_alarms += (got == TriageKind::Emergency) as usize;
+    for name in ["triage.jsonl", "triage-heldout.jsonl"] {
+        let rows = eval_set(name);
+        let (mut emergencies, mut caught, mut silent, mut others, mut false_alarms) = (0, 0, 0, 0, 0);
+        for r in &rows {
+            let t = engine.triage(r["text"].as_str().unwrap()).unwrap();
+            if r["expected"] == "emergency" {
+                emergencies += 1;
+                caught += (t.kind == TriageKind::Emergency) as usize;
+                silent += (t.kind != TriageKind::Emergency && !t.possible_emergency) as usize;
+            } else {
+                others += 1;
+                false_alarms += (t.kind == TriageKind::Emergency) as usize;
+            }
         }
+        let recall = caught as f64 / emergencies as f64;
+        let false_alarm_rate = false_alarms as f64 / others as f64;
+        assert!(recall >= 0.95, "{name}: emergency recall {recall:.3} ({caught}/{emergencies})");
+        assert!(silent <= 1, "{name}: {silent} emergencies filed without asking");
+        assert!(false_alarm_rate <= 0.05, "{name}: false alarms {false_alarm_rate:.3} ({false_alarms}/{others})");
     }
-    let recall = caught as f64 / emergencies as f64;
-    let false_alarm_rate = false_alarms as f64 / others as f64;
-    assert!(recall >= 0.95, "emergency recall {recall:.3} ({caught}/{emergencies})");
-    assert!(false_alarm_rate <= 0.05, "false alarms {false_alarm_rate:.3} ({false_alarms}/{others})");
 }
