@@ -347,7 +347,11 @@ fn run(cli: Cli) -> civic311::Result<ExitCode> {
             if json {
                 let _ = writeln!(out, "{}", serde_json::to_string(&triage).unwrap_or_default());
             } else {
-                let _ = writeln!(out, "{}", triage.kind.as_str());
+                let flag = if triage.possible_emergency { " (possible emergency: ask first)" } else { "" };
+                let _ = writeln!(out, "{}{flag}", triage.kind.as_str());
+                if !triage.reasons.is_empty() {
+                    let _ = writeln!(out, "why: {}", triage.reasons.join(", "));
+                }
                 if let Some(advice) = &triage.advice {
                     let _ = writeln!(out, "{advice}");
                 }

@@ -26,6 +26,7 @@
 //! # Ok::<(), civic311::Error>(())
 //! ```
 
+mod danger;
 mod features;
 mod model;
 mod persist;
@@ -176,7 +177,20 @@ impl Engine {
         let assessment = triage::assess(text);
         let spanish = || crate::analyzer::detect_language(text) == Some(crate::analyzer::Language::Spanish);
         let mut reasons: Vec<String> = assessment.reasons.iter().map(|r| r.to_string()).collect();
-        if assessment.danger == Danger::Emergency {
+        // The learned detector: a sure reading makes a weak or tempered
+        // finding an emergency; a likely one makes an unflagged text a
+        // possible emergency.
+        let detector = self.danger.get_or_init(|| danger::train(&self.catalog)).as_ref().map_err(Clone::clone)?;
+        let p = danger::emergency_probability(detector, text);
+        let mut level = assessment.danger;
+        if level == Danger::Possible && p >= danger::SURE {
+            level = Danger::Emergency;
+            reasons.push("reads like an emergency".into());
+        } else if level == Danger::None && p >= danger::ASK {
+            level = Danger::Possible;
+            reasons.push("reads like an emergency".into());
+        }
+        if level == Danger::Emergency {
             let advice = if spanish() {
                 format!(
                     "Llame al 911 ahora: esto parece una emergencia ({}). El 311 no atiende emergencias.",
@@ -191,13 +205,14 @@ impl Engine {
             return Ok(Triage {
                 kind: TriageKind::Emergency,
                 possible_emergency: false,
+                emergency_probability: p,
                 advice: Some(advice),
                 reasons,
                 suggestions,
                 answers: Vec::new(),
             });
         }
-        let possible_emergency = assessment.danger == Danger::Possible;
+        let possible_emergency = level == Danger::Possible;
         let advice = possible_emergency.then(|| {
             if spanish() {
                 "Si alguien está en peligro ahora mismo, llame al 911. Si no, podemos tramitar su solicitud.".to_string()
@@ -205,7 +220,7 @@ impl Engine {
                 "If anyone is in danger right now, call 911. Otherwise we can take your request.".to_string()
             }
         });
-        if possible_emergency && let Some(t) = assessment.tempered_by {
+        if possible_emergency && assessment.danger == Danger::Possible && let Some(t) = assessment.tempered_by {
             reasons.push(t.to_string());
         }
         let (kind, answers) = if triage::is_question(text) {
@@ -213,6 +228,6 @@ impl Engine {
         } else {
             (TriageKind::Report, Vec::new())
         };
-        Ok(Triage { kind, possible_emergency, advice, reasons, suggestions, answers })
+        Ok(Triage { kind, possible_emergency, emergency_probability: p, advice, reasons, suggestions, answers })
     }
 }

@@ -48,6 +48,9 @@ pub struct Triage {
     /// a fire here last March"): ask the resident whether anyone is in
     /// danger right now before filing it. Always false for an emergency.
     pub possible_emergency: bool,
+    /// The learned detector's probability that the text describes an
+    /// emergency now (from 0 to 1), whatever the rules found.
+    pub emergency_probability: f32,
     /// What to tell the resident: for an emergency, "Call 911 now ..."; for
     /// a possible emergency, to call 911 if anyone is in danger right now.
     pub advice: Option<String>,
