@@ -34,6 +34,10 @@ pub struct Engine {
     pub(crate) zero_shot: std::sync::OnceLock<std::result::Result<Arc<crate::classify::Classifier>, Error>>,
     /// A classifier trained on the city's history, used instead when attached.
     pub(crate) trained: Option<Arc<crate::classify::Classifier>>,
+    /// The learned emergency detector of triage, trained on first use.
+    pub(crate) danger: std::sync::OnceLock<std::result::Result<crate::classify::Classifier, Error>>,
+    /// The routing rules, ready to apply.
+    pub(crate) router: crate::route::Router,
 }
 
 impl std::fmt::Debug for Engine {
@@ -62,6 +66,7 @@ impl Engine {
         ];
         let suggester = Suggester::new(&docs);
         let bodies = docs.iter().map(|_| std::sync::OnceLock::new()).collect();
+        let router = crate::route::Router::new(catalog.clone());
         Engine {
             catalog,
             docs,
@@ -72,6 +77,8 @@ impl Engine {
             bodies,
             zero_shot: std::sync::OnceLock::new(),
             trained: None,
+            danger: std::sync::OnceLock::new(),
+            router,
         }
     }
 

@@ -54,6 +54,7 @@ mod engine;
 mod error;
 pub mod open311;
 mod request;
+pub mod route;
 pub mod search;
 mod text;
 mod time;

@@ -76,6 +76,22 @@ pub enum Reporter {
     Staff,
 }
 
+impl Reporter {
+    pub const NAMES: &'static [&'static str] = &["resident", "staff"];
+
+    pub fn parse(s: &str) -> Option<Reporter> {
+        match s {
+            "resident" => Some(Reporter::Resident),
+            "staff" => Some(Reporter::Staff),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        Self::NAMES[self as usize]
+    }
+}
+
 /// How soon a request must be handled, most urgent first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

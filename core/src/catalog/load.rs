@@ -17,6 +17,8 @@ use super::model::*;
 use super::source::{CODE_RULE, FileCtx, ID_RULE, SourceFile, did_you_mean, is_valid_code, is_valid_id, known_list};
 use crate::error::{Error, Problem, Result};
 
+mod rules;
+
 // ---------------------------------------------------------------------------
 // The raw shapes of the files. Fields that are checked against other parts
 // of the catalog keep their spans, so that a problem found later still has
@@ -251,6 +253,8 @@ impl Target {
 
 struct Loader {
     problems: Vec<Problem>,
+    /// Checks of routing rules that need the services read first.
+    pending: Vec<rules::Pending>,
     references: Vec<Reference>,
     /// Where each id was first defined, per kind, for duplicate reports.
     defined: HashMap<(u8, String), (String, Option<u32>)>,
@@ -323,7 +327,13 @@ impl Loader {
 /// Loads a catalog from its files.
 pub(crate) fn load(files: Vec<SourceFile>) -> Result<Catalog> {
     let mut loader =
-        Loader { problems: Vec::new(), references: Vec::new(), defined: HashMap::new(), unreadable: HashSet::new() };
+        Loader {
+            problems: Vec::new(),
+            pending: Vec::new(),
+            references: Vec::new(),
+            defined: HashMap::new(),
+            unreadable: HashSet::new(),
+        };
     let mut catalog = Catalog::empty();
 
     let find = |name: &str| files.iter().find(|f| f.path == name);
@@ -361,6 +371,7 @@ pub(crate) fn load(files: Vec<SourceFile>) -> Result<Catalog> {
 
     catalog.reindex();
     check_references(&mut loader, &catalog);
+    rules::check_pending(&mut loader, &catalog);
     link_articles_to_services(&mut catalog);
     resolve_facility_time_zones(&mut loader, &mut catalog);
 
@@ -766,7 +777,7 @@ fn read_routing(loader: &mut Loader, catalog: &mut Catalog, file: &SourceFile) {
         loader.unreadable.insert(Target::Calendar as u8);
         return;
     };
-    ctx.check_keys(&doc, &["calendars"]);
+    ctx.check_keys(&doc, &["calendars", "slas", "rules"]);
     let mut broken = Vec::new();
     let items = ctx.array::<RawCalendar>(&doc, "calendars", "id", &mut broken);
     loader.declare_broken(Target::Calendar, &file.path, broken);
@@ -794,6 +805,8 @@ fn read_routing(loader: &mut Loader, catalog: &mut Catalog, file: &SourceFile) {
             });
         }
     }
+    rules::read_slas(loader, &mut ctx, &doc, catalog);
+    rules::read_rules(loader, &mut ctx, &doc, catalog);
     loader.problems.append(&mut problems);
 }
 

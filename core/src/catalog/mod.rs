@@ -78,6 +78,9 @@ pub struct Catalog {
     pub(crate) facilities: Vec<Facility>,
     pub(crate) calendars: Vec<Calendar>,
     pub(crate) boundaries: Vec<Boundary>,
+    /// Routing rules, in order, and service levels (`routing.toml`).
+    pub(crate) rules: Vec<crate::route::Rule>,
+    pub(crate) slas: crate::route::ServiceLevels,
     pub(crate) index: Indexes,
     /// The files it was read from, sorted by path: what a bundle stores.
     pub(crate) sources: Vec<SourceFile>,
@@ -105,6 +108,8 @@ impl Catalog {
             facilities: Vec::new(),
             calendars: Vec::new(),
             boundaries: Vec::new(),
+            rules: Vec::new(),
+            slas: crate::route::ServiceLevels::default(),
             index: Indexes::default(),
             sources: Vec::new(),
         }
@@ -244,6 +249,16 @@ impl Catalog {
     pub fn calendar(&self, id: &str) -> Option<&Calendar> {
         self.index.calendars.get(id).map(|&i| &self.calendars[i])
     }
+    /// The routing rules, in the order they are tried.
+    pub fn rules(&self) -> &[crate::route::Rule] {
+        &self.rules
+    }
+
+    /// The service levels of `[slas]`.
+    pub fn service_levels(&self) -> &crate::route::ServiceLevels {
+        &self.slas
+    }
+
     pub fn boundary(&self, id: &str) -> Option<&Boundary> {
         self.index.boundaries.get(id).map(|&i| &self.boundaries[i])
     }
