@@ -112,6 +112,19 @@ enum Command {
         #[command(flatten)]
         source: Source,
     },
+    /// Route Open311 requests: read one request as JSON on standard input
+    /// (or one a line) and print who delivers it, how urgently, by when and
+    /// why. Exits 1 when any request was refused (invalid, or nowhere to go).
+    Route {
+        /// Print one JSON line a request (a routing, or the Open311 errors).
+        #[arg(long)]
+        json: bool,
+        /// The time of requests without a requested_datetime (RFC 3339), instead of now.
+        #[arg(long)]
+        at: Option<String>,
+        #[command(flatten)]
+        source: Source,
+    },
     /// Build the engine of a catalog folder and save it as one bundle file.
     Bundle {
         /// The catalog folder.
@@ -369,6 +382,73 @@ fn run(cli: Cli) -> civic311::Result<ExitCode> {
                 }
             }
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Route { json, at, source } => {
+            let now = match at {
+                Some(at) => civic311::DateTime::parse(&at)?.timestamp(),
+                None => jiff::Timestamp::now(),
+            };
+            let engine = source.engine()?;
+            let mut input = String::new();
+            std::io::Read::read_to_string(&mut std::io::stdin().lock(), &mut input).map_err(|e| {
+                civic311::Error::new(civic311::ErrorKind::Io, format!("cannot read standard input: {e}"))
+            })?;
+            // One JSON document (pretty-printed or not), else one a line.
+            let requests: Vec<&str> = match serde_json::from_str::<serde_json::Value>(&input) {
+                Ok(_) => vec![input.as_str()],
+                Err(_) => input.lines().filter(|l| !l.trim().is_empty()).collect(),
+            };
+            let mut refused = false;
+            for text in requests {
+                let routed = civic311::open311::NewRequest::from_json(text).and_then(|r| engine.route(&r, now));
+                match routed {
+                    Ok(routing) if json => {
+                        let _ = writeln!(out, "{}", serde_json::to_string(&routing).unwrap_or_default());
+                    }
+                    Ok(r) => {
+                        let department = r.department.as_deref().unwrap_or("-");
+                        let due = r.expected_datetime.map(|d| d.to_string()).unwrap_or_else(|| "-".into());
+                        let _ = writeln!(
+                            out,
+                            "{} -> {} / {}, {} priority, due {due} (rule {})",
+                            r.service_code,
+                            r.jurisdiction,
+                            department,
+                            r.priority.as_str(),
+                            r.rule
+                        );
+                        if let Some(referral) = &r.referral {
+                            let _ = writeln!(out, "  referral: {}", referral.message);
+                        }
+                        if let Some(e) = &r.escalation {
+                            let _ = writeln!(out, "  escalate to {} at {}", e.to, e.at);
+                        }
+                        for n in &r.notices {
+                            let _ = writeln!(out, "  notice: {n}");
+                        }
+                        for t in &r.trace {
+                            let _ = writeln!(out, "  why: {t}");
+                        }
+                    }
+                    Err(err) => {
+                        refused = true;
+                        if json {
+                            let line = if err.open311_errors().is_empty() {
+                                serde_json::json!({"error": {"kind": err.kind().name(), "message": err.to_string()}})
+                            } else {
+                                serde_json::json!({"errors": err.open311_errors()})
+                            };
+                            let _ = writeln!(out, "{line}");
+                        } else {
+                            let _ = writeln!(out, "refused: {err}");
+                            for e in err.open311_errors() {
+                                let _ = writeln!(out, "  {} {}", e.code, e.description);
+                            }
+                        }
+                    }
+                }
+            }
+            Ok(if refused { ExitCode::from(1) } else { ExitCode::SUCCESS })
         }
         Command::Bundle { dir, output } => {
             let engine = Engine::build(Catalog::load(&dir)?)?;

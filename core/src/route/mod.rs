@@ -406,7 +406,8 @@ impl Router {
 
     /// No rule applies and the service's department does not work at the
     /// point: refer to the jurisdiction whose boundary holds it (a city
-    /// first, then a utility, a county, a state), or refuse.
+    /// first, then a utility for a utility's service, a county, a state),
+    /// or refuse.
     fn refer_by_place(
         &self,
         request: &NewRequest,
@@ -423,9 +424,17 @@ impl Router {
             JurisdictionKind::State => 3,
             _ => 4,
         };
+        // A utility only takes what utilities deliver: a pothole in a water
+        // district's service area is not the water district's.
+        let service = catalog.service(&request.service_code).expect("checked by the caller");
+        let by_utility = catalog
+            .department(&service.department)
+            .and_then(|d| catalog.jurisdiction(&d.jurisdiction))
+            .is_some_and(|j| j.kind == JurisdictionKind::Utility);
         let mut holding: Vec<_> = catalog
             .jurisdictions()
             .iter()
+            .filter(|j| by_utility || j.kind != JurisdictionKind::Utility)
             .filter(|j| j.boundary.as_deref().and_then(|b| catalog.boundary(b)).is_some_and(|b| b.contains(lat, lon)))
             .collect();
         holding.sort_by_key(|j| rank(j.kind));
@@ -439,7 +448,6 @@ impl Router {
                 ),
             ));
         };
-        let service = catalog.service(&request.service_code).expect("checked by the caller");
         let message = format!(
             "{} is not delivered by the catalog's departments at this place, which is in {}. Contact {}{}{}.",
             service.name,

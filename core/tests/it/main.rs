@@ -7,5 +7,6 @@ mod classify;
 mod open311_fixtures;
 mod open311_validation;
 mod riverton;
+mod routing;
 mod search;
 mod util;
