@@ -50,6 +50,17 @@ fn main() {
         rates[4]
     );
 
+    // Validation alone, to show its share.
+    let start = Instant::now();
+    let mut n = 0usize;
+    while start.elapsed().as_secs_f64() < 1.0 {
+        for r in &requests {
+            black_box(civic311::open311::validate_request(engine.catalog(), black_box(r)).unwrap());
+        }
+        n += requests.len();
+    }
+    println!("validation alone: {:.0} requests/s", n as f64 / start.elapsed().as_secs_f64());
+
     // The duplicate finder: open requests spread over the city, a few days
     // apart, in every public category, with residents' phrasings.
     let open: usize = std::env::var("CIVIC311_OPEN").ok().and_then(|v| v.parse().ok()).unwrap_or(1_000_000);

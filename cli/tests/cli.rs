@@ -245,3 +245,42 @@ fn classify_train_and_triage() {
     let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
     assert_eq!(v["kind"], "report");
 }
+
+fn route(args: &[&str], input: &str) -> Output {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_civic311"))
+        .arg("route")
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn route_prints_the_routing_and_why() {
+    // A pothole on State Route 9, filed on a Friday afternoon.
+    let pothole = r#"{"service_code": "ST-POTHOLE", "lat": 38.95, "long": -90.96,
+        "attribute": {"SIZE": "large", "LANE_POSITION": "wheel-path"},
+        "requested_datetime": "2026-03-06T15:00:00-06:00"}"#;
+    let out = route(&[], pothole);
+    assert!(out.status.success());
+    let text = stdout(&out);
+    assert!(text.starts_with("ST-POTHOLE -> lakeland / state-dot"), "{text}");
+    assert!(text.contains("why: rule 'sr9-pavement' applies"), "{text}");
+    // One a line, JSON out; an invalid request gets the Open311 errors and exit 1.
+    let input = format!(
+        "{}\n{}\n",
+        pothole.replace('\n', " "),
+        r#"{"service_code": "ST-POTHOLE", "lat": 38.95, "long": -90.96}"#
+    );
+    let out = route(&["--json", "--at", "2026-03-06T15:00:00-06:00"], &input);
+    assert_eq!(out.status.code(), Some(1));
+    let lines: Vec<serde_json::Value> = stdout(&out).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines[0]["department"], "state-dot");
+    assert_eq!(lines[0]["rule"], "sr9-pavement");
+    assert!(lines[0]["expected_datetime"].as_str().unwrap().starts_with("2026-03-"));
+    assert_eq!(lines[1]["errors"][0]["code"], 400);
+}

@@ -326,14 +326,13 @@ impl Loader {
 
 /// Loads a catalog from its files.
 pub(crate) fn load(files: Vec<SourceFile>) -> Result<Catalog> {
-    let mut loader =
-        Loader {
-            problems: Vec::new(),
-            pending: Vec::new(),
-            references: Vec::new(),
-            defined: HashMap::new(),
-            unreadable: HashSet::new(),
-        };
+    let mut loader = Loader {
+        problems: Vec::new(),
+        pending: Vec::new(),
+        references: Vec::new(),
+        defined: HashMap::new(),
+        unreadable: HashSet::new(),
+    };
     let mut catalog = Catalog::empty();
 
     let find = |name: &str| files.iter().find(|f| f.path == name);

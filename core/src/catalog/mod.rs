@@ -45,16 +45,20 @@ pub(crate) use source::did_you_mean;
 
 use crate::error::{Error, Problem, Result};
 
+/// A map by id with a fast hash: ids are short, trusted strings, looked up
+/// several times per routing.
+pub(crate) type IdMap = HashMap<String, usize, std::hash::BuildHasherDefault<crate::analyzer::FnvHasher>>;
+
 /// Positions of every id in its list.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Indexes {
-    pub(crate) jurisdictions: HashMap<String, usize>,
-    pub(crate) departments: HashMap<String, usize>,
-    pub(crate) services: HashMap<String, usize>,
-    pub(crate) articles: HashMap<String, usize>,
-    pub(crate) facilities: HashMap<String, usize>,
-    pub(crate) calendars: HashMap<String, usize>,
-    pub(crate) boundaries: HashMap<String, usize>,
+    pub(crate) jurisdictions: IdMap,
+    pub(crate) departments: IdMap,
+    pub(crate) services: IdMap,
+    pub(crate) articles: IdMap,
+    pub(crate) facilities: IdMap,
+    pub(crate) calendars: IdMap,
+    pub(crate) boundaries: IdMap,
 }
 
 /// A validated catalog.
@@ -174,7 +178,7 @@ impl Catalog {
     }
 
     pub(crate) fn reindex(&mut self) {
-        fn positions<T>(items: &[T], id: impl Fn(&T) -> &str) -> HashMap<String, usize> {
+        fn positions<T>(items: &[T], id: impl Fn(&T) -> &str) -> IdMap {
             items.iter().enumerate().map(|(i, x)| (id(x).to_string(), i)).collect()
         }
         self.index = Indexes {

@@ -215,12 +215,16 @@ impl Engine {
         let possible_emergency = level == Danger::Possible;
         let advice = possible_emergency.then(|| {
             if spanish() {
-                "Si alguien está en peligro ahora mismo, llame al 911. Si no, podemos tramitar su solicitud.".to_string()
+                "Si alguien está en peligro ahora mismo, llame al 911. Si no, podemos tramitar su solicitud."
+                    .to_string()
             } else {
                 "If anyone is in danger right now, call 911. Otherwise we can take your request.".to_string()
             }
         });
-        if possible_emergency && assessment.danger == Danger::Possible && let Some(t) = assessment.tempered_by {
+        if possible_emergency
+            && assessment.danger == Danger::Possible
+            && let Some(t) = assessment.tempered_by
+        {
             reasons.push(t.to_string());
         }
         let (kind, answers) = if triage::is_question(text) {

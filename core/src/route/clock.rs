@@ -12,6 +12,39 @@ use crate::catalog::Calendar;
 /// every day is a holiday would otherwise never end).
 const MAX_DAYS: i32 = 3 * 366;
 
+/// A calendar's holidays, worked out once per year a count passes through
+/// (a deadline walks day by day, and each day would otherwise recompute
+/// every holiday rule).
+struct Days<'a> {
+    calendar: &'a Calendar,
+    year: i16,
+    holidays: Vec<Date>,
+}
+
+impl<'a> Days<'a> {
+    fn new(calendar: &'a Calendar) -> Days<'a> {
+        Days { calendar, year: i16::MIN, holidays: Vec::new() }
+    }
+
+    /// The open hours of a date: none on a holiday.
+    fn hours_on(&mut self, date: Date) -> &'a [crate::catalog::TimeRange] {
+        if date.year() != self.year {
+            self.year = date.year();
+            self.holidays.clear();
+            for h in &self.calendar.holidays {
+                // An observed holiday may move into the year before (New
+                // Year's Day on a Saturday is kept on December 31st).
+                for y in [self.year, self.year.saturating_add(1)] {
+                    if let Some(d) = h.date_in(y).filter(|d| d.year() == self.year) {
+                        self.holidays.push(d);
+                    }
+                }
+            }
+        }
+        if self.holidays.contains(&date) { &[] } else { self.calendar.hours.on(date.weekday()) }
+    }
+}
+
 /// The instant a civil date and minute of the day falls on (minute 1440 is
 /// the next midnight). A time skipped by a daylight-saving change counts
 /// from the moment after the gap.
@@ -26,7 +59,21 @@ fn instant(tz: &TimeZone, date: Date, minute: u16) -> Option<Timestamp> {
 /// asked of no calendar, or when the calendar has no open hours within
 /// three years.
 pub fn deadline(duration: SlaDuration, start: Timestamp, calendar: Option<&Calendar>, tz: &TimeZone) -> Option<Zoned> {
-    let tz = calendar.map(|c| c.tz()).unwrap_or_else(|| tz.clone());
+    match calendar {
+        Some(c) => deadline_in(duration, start, calendar, &c.tz()),
+        None => deadline_in(duration, start, None, tz),
+    }
+}
+
+/// [`deadline`] with the zone already looked up: the calendar's, when there
+/// is a calendar.
+pub(crate) fn deadline_in(
+    duration: SlaDuration,
+    start: Timestamp,
+    calendar: Option<&Calendar>,
+    tz: &TimeZone,
+) -> Option<Zoned> {
+    let tz = tz.clone();
     match duration {
         SlaDuration::Minutes(n) => start.checked_add((n as i64).minutes()).ok().map(|t| t.to_zoned(tz)),
         SlaDuration::Hours(n) => start.checked_add((n as i64).hours()).ok().map(|t| t.to_zoned(tz)),
@@ -42,8 +89,9 @@ pub fn deadline(duration: SlaDuration, start: Timestamp, calendar: Option<&Calen
 fn business_seconds(calendar: &Calendar, tz: &TimeZone, start: Timestamp, seconds: i64) -> Option<Zoned> {
     let mut remaining = seconds;
     let mut date = start.to_zoned(tz.clone()).date();
+    let mut days = Days::new(calendar);
     for _ in 0..MAX_DAYS {
-        for range in calendar.hours_on(date) {
+        for range in days.hours_on(date) {
             let open = instant(tz, date, range.start_minute())?;
             let close = instant(tz, date, range.end_minute())?;
             let from = open.max(start);
@@ -66,9 +114,10 @@ fn business_seconds(calendar: &Calendar, tz: &TimeZone, start: Timestamp, second
 fn business_days(calendar: &Calendar, tz: &TimeZone, start: Timestamp, n: u32) -> Option<Zoned> {
     let mut date = start.to_zoned(tz.clone()).date();
     let mut counted = 0;
+    let mut days = Days::new(calendar);
     for _ in 0..MAX_DAYS {
         date = date.tomorrow().ok()?;
-        let hours = calendar.hours_on(date);
+        let hours = days.hours_on(date);
         if let Some(last) = hours.last() {
             counted += 1;
             if counted == n {
@@ -87,7 +136,9 @@ pub(crate) fn holds(condition: TimeCondition, calendar: &Calendar, at: &Zoned) -
     match condition {
         TimeCondition::AfterHours => !open(),
         TimeCondition::BusinessHours => open(),
-        TimeCondition::Weekend => matches!(date.weekday(), jiff::civil::Weekday::Saturday | jiff::civil::Weekday::Sunday),
+        TimeCondition::Weekend => {
+            matches!(date.weekday(), jiff::civil::Weekday::Saturday | jiff::civil::Weekday::Sunday)
+        }
         TimeCondition::Holiday => calendar.holiday_on(date).is_some(),
     }
 }

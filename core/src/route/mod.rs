@@ -34,6 +34,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use jiff::Timestamp;
+use jiff::tz::TimeZone;
 use serde::Serialize;
 
 pub use clock::deadline;
@@ -107,9 +108,12 @@ type Phrases = Vec<[Vec<String>; 2]>;
 pub struct Router {
     catalog: Arc<Catalog>,
     /// Per service code: the rules that can concern it, in order.
-    by_service: HashMap<String, Vec<usize>>,
+    by_service: HashMap<String, Vec<usize>, std::hash::BuildHasherDefault<crate::analyzer::FnvHasher>>,
     keywords: Vec<Phrases>,
     analyzers: [Analyzer; 2],
+    /// Time zones by calendar id and by jurisdiction id, looked up once.
+    calendar_zones: HashMap<String, TimeZone>,
+    jurisdiction_zones: HashMap<String, TimeZone>,
 }
 
 impl std::fmt::Debug for Router {
@@ -147,7 +151,18 @@ impl Router {
             .iter()
             .map(|r| r.keywords.iter().map(|k| [analyzers[0].stems(k), analyzers[1].stems(k)]).collect())
             .collect();
-        Router { catalog, by_service, keywords, analyzers }
+        let zone = |name: &str| TimeZone::get(name).unwrap_or(TimeZone::UTC);
+        let calendar_zones = catalog.calendars().iter().map(|c| (c.id.clone(), zone(&c.time_zone))).collect();
+        let jurisdiction_zones = catalog.jurisdictions().iter().map(|j| (j.id.clone(), zone(&j.time_zone))).collect();
+        Router { catalog, by_service, keywords, analyzers, calendar_zones, jurisdiction_zones }
+    }
+
+    fn calendar_zone(&self, calendar: &Calendar) -> TimeZone {
+        self.calendar_zones.get(&calendar.id).cloned().unwrap_or_else(|| calendar.tz())
+    }
+
+    fn jurisdiction_zone(&self, id: &str) -> TimeZone {
+        self.jurisdiction_zones.get(id).cloned().unwrap_or(TimeZone::UTC)
     }
 
     /// The catalog it routes for.
@@ -235,13 +250,9 @@ impl Router {
         described: &mut Described<'_>,
     ) -> std::result::Result<String, String> {
         let catalog = &*self.catalog;
+        // What held, in words; the reasons of conditions every rule of the
+        // service meets are added only once the rule applies.
         let mut why = Vec::new();
-        if !rule.services.is_empty() {
-            why.push(format!("the service is {}", request.service_code));
-        }
-        if !rule.groups.is_empty() {
-            why.push("its group is one of the rule's".to_string());
-        }
         if let Some(reporter) = rule.reporter {
             if request.reporter != reporter {
                 return Err(format!("the reporter is {}, not {}", request.reporter.as_str(), reporter.as_str()));
@@ -267,7 +278,7 @@ impl Router {
             let Some(calendar) = calendar else {
                 return Err("the service's department has no calendar to tell the time by".into());
             };
-            let local = at.to_zoned(calendar.tz());
+            let local = at.to_zoned(self.calendar_zone(calendar));
             match rule.when.iter().find(|c| clock::holds(**c, calendar, &local)) {
                 Some(c) => why.push(format!(
                     "{} is {} on the {} calendar",
@@ -314,10 +325,18 @@ impl Router {
                 None => return Err(format!("the description mentions none of {}", quoted(&rule.keywords))),
             }
         }
-        if why.is_empty() {
-            why.push("it has no conditions".into());
+        let mut head = Vec::new();
+        if !rule.services.is_empty() {
+            head.push(format!("the service is {}", request.service_code));
         }
-        Ok(why.join(", "))
+        if !rule.groups.is_empty() {
+            head.push("its group is one of the rule's".to_string());
+        }
+        head.append(&mut why);
+        if head.is_empty() {
+            head.push("it has no conditions".into());
+        }
+        Ok(head.join(", "))
     }
 
     /// The routing a rule decides, or the service's default without one.
@@ -329,11 +348,12 @@ impl Router {
             Error::new(ErrorKind::Routing, format!("department '{department_id}' is not in the catalog"))
         })?;
         let jurisdiction = catalog.jurisdiction(&department.jurisdiction);
-        let tz = jurisdiction
-            .and_then(|j| jiff::tz::TimeZone::get(&j.time_zone).ok())
-            .unwrap_or(jiff::tz::TimeZone::UTC);
         let calendar = department.calendar.as_deref().and_then(|c| catalog.calendar(c));
-        let zone = calendar.map(|c| c.tz()).unwrap_or_else(|| tz.clone());
+        let zone = match (calendar, jurisdiction) {
+            (Some(c), _) => self.calendar_zone(c),
+            (None, Some(j)) => self.jurisdiction_zone(&j.id),
+            (None, None) => TimeZone::UTC,
+        };
         let requested_datetime = DateTime::in_zone(at, &zone);
         let mut notices = Vec::new();
         if let Some(n) = rule.and_then(|r| r.notice.as_ref()) {
@@ -359,26 +379,28 @@ impl Router {
         }
         let sla = rule.and_then(|r| r.sla).or_else(|| catalog.slas.get(&service.code));
         let expected_datetime = match sla {
-            Some(d) => Some(deadline(d, at, calendar, &tz).map(|z| DateTime::from_zoned(&z)).ok_or_else(|| {
-                Error::new(
-                    ErrorKind::Routing,
-                    format!(
-                        "cannot count {d} for {}: department '{}' has {}",
-                        service.code,
-                        department.id,
-                        if calendar.is_some() {
-                            "no open hours in the next three years"
-                        } else {
-                            "no calendar; give it one in catalog.toml"
-                        }
-                    ),
-                )
-            })?),
+            Some(d) => {
+                Some(clock::deadline_in(d, at, calendar, &zone).map(|z| DateTime::from_zoned(&z)).ok_or_else(|| {
+                    Error::new(
+                        ErrorKind::Routing,
+                        format!(
+                            "cannot count {d} for {}: department '{}' has {}",
+                            service.code,
+                            department.id,
+                            if calendar.is_some() {
+                                "no open hours in the next three years"
+                            } else {
+                                "no calendar; give it one in catalog.toml"
+                            }
+                        ),
+                    )
+                })?)
+            }
             None => None,
         };
         let escalation = match rule.and_then(|r| r.escalate.as_ref()) {
             Some(e) => {
-                let at = deadline(e.after, at, calendar, &tz).ok_or_else(|| {
+                let at = clock::deadline_in(e.after, at, calendar, &zone).ok_or_else(|| {
                     Error::new(
                         ErrorKind::Routing,
                         format!("cannot count the escalation time {} on department '{}'", e.after, department.id),
@@ -457,7 +479,7 @@ impl Router {
             j.url.as_deref().map(|u| format!(" ({u})")).unwrap_or_default(),
         );
         trace.push(format!("the place is in {}: referred there", j.name));
-        let tz = jiff::tz::TimeZone::get(&j.time_zone).unwrap_or(jiff::tz::TimeZone::UTC);
+        let tz = self.jurisdiction_zone(&j.id);
         Ok(Routing {
             service_code: service.code.clone(),
             jurisdiction: j.id.clone(),
@@ -516,9 +538,18 @@ fn referral_to(catalog: &Catalog, department: &crate::catalog::Department, notic
     );
     let message = match notice {
         Some(n) => format!("{n} {contact}"),
-        None => format!("This is handled by {}. {contact}", j.map(|j| j.name.as_str()).unwrap_or(&department.jurisdiction)),
+        None => {
+            format!("This is handled by {}. {contact}", j.map(|j| j.name.as_str()).unwrap_or(&department.jurisdiction))
+        }
     };
-    Referral { jurisdiction: department.jurisdiction.clone(), name: department.name.clone(), phone, email, url, message }
+    Referral {
+        jurisdiction: department.jurisdiction.clone(),
+        name: department.name.clone(),
+        phone,
+        email,
+        url,
+        message,
+    }
 }
 
 fn names(channels: &[crate::request::Channel]) -> String {

@@ -42,8 +42,7 @@ impl SlaDuration {
 }
 
 /// The accepted forms, for error messages.
-pub(crate) const DURATION_FORMS: &str =
-    "write '<n> business hours', '<n> business days', '<n> hours', '<n> minutes' or '<n> days', such as \"3 business days\"";
+pub(crate) const DURATION_FORMS: &str = "write '<n> business hours', '<n> business days', '<n> hours', '<n> minutes' or '<n> days', such as \"3 business days\"";
 
 impl std::str::FromStr for SlaDuration {
     type Err = String;

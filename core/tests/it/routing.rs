@@ -134,7 +134,9 @@ fn validation_comes_first() {
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Validation);
     assert!(err.open311_errors().iter().any(|e| e.description.contains("attribute[SIZE]")), "{err}");
-    let err = engine.route(&request(serde_json::json!({"service_code": "NOPE", "lat": 1.0, "long": 1.0})), now()).unwrap_err();
+    let err = engine
+        .route(&request(serde_json::json!({"service_code": "NOPE", "lat": 1.0, "long": 1.0})), now())
+        .unwrap_err();
     assert_eq!(err.open311_errors()[0].code, 404);
 }
 
@@ -275,7 +277,13 @@ fn duplicates_are_near_recent_related_and_alike() {
         assert!(related.reasons[0].starts_with("related category"));
     }
     // A request is never its own duplicate; removed ones are gone; re-adding replaces.
-    assert!(finder.find(&open("1", "ST-POTHOLE", 38.95, -90.94, 0, "deep pothole by 412 maple")).unwrap().iter().all(|d| d.id != "1"));
+    assert!(
+        finder
+            .find(&open("1", "ST-POTHOLE", 38.95, -90.94, 0, "deep pothole by 412 maple"))
+            .unwrap()
+            .iter()
+            .all(|d| d.id != "1")
+    );
     assert!(finder.remove("1"));
     assert!(!finder.remove("1"));
     assert!(finder.find(&new).unwrap().iter().all(|d| d.id != "1"));

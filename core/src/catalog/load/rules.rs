@@ -190,7 +190,10 @@ pub(super) fn read_rules(loader: &mut Loader, ctx: &mut FileCtx<'_>, doc: &DeTab
                 ctx.at(
                     Some(&k.span()),
                     field(&format!("keywords[{j}]")),
-                    format!("'{}' has no words left after stop words are removed; use a more specific word", k.get_ref()),
+                    format!(
+                        "'{}' has no words left after stop words are removed; use a more specific word",
+                        k.get_ref()
+                    ),
                 );
             }
             keywords.push(k.get_ref().clone());
