@@ -27,6 +27,11 @@ fi
 "$venv/bin/python" -m pip install --quiet --force-reinstall --no-deps ./bindings-python
 "$venv/bin/python" -m pytest bindings-python/tests -q
 
+step "Routing table: its due dates and rules agree with an independent Python reference"
+# tzdata: zoneinfo's time zones, where the machine has none of its own.
+"$venv/bin/python" -m pip install --quiet "tzdata>=2024.1"
+"$venv/bin/python" core/tests/it/routing_reference.py
+
 step "wasm: build the engine for wasm32 and its JavaScript glue, then node --test"
 rustup target add wasm32-unknown-unknown >/dev/null
 # wasm-bindgen-cli must be exactly the version of the wasm-bindgen crate in Cargo.lock.

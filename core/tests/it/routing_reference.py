@@ -51,7 +51,8 @@ PRIORITIES = {"emergency", "urgent", "high", "normal", "low"}
 REPORTERS = {"resident", "staff"}
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 DAY_NAMES = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-# Referral order of the spec: the city first, then utility, county, state.
+# Referral order of the spec: the city first, then a county, a state; a
+# utility only for a service a utility delivers.
 REFERRAL_KIND_ORDER = ["city", "utility", "county", "state"]
 
 # The analyzer's English stop words (core/src/analyzer/stop_words.rs).
@@ -544,6 +545,8 @@ def route(req: dict) -> dict:
     jur = jurisdictions[departments[dept]["jurisdiction"]]
     if located(req) and jur.get("boundary") and not inside_any(req, [jur["boundary"]]):
         for kind in REFERRAL_KIND_ORDER:
+            if kind == "utility" and jur["kind"] != "utility":
+                continue
             for j in jurisdictions.values():
                 if j["kind"] == kind and j.get("boundary") and inside_any(req, [j["boundary"]]):
                     return {
