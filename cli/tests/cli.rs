@@ -240,7 +240,7 @@ fn classify_train_and_triage() {
 
     let out = civic311(&["triage", "theres smoke comming from the house next door"]);
     assert!(out.status.success());
-    assert!(stdout(&out).starts_with("emergency\nCall 911 now"), "{}", stdout(&out));
+    assert!(stdout(&out).starts_with("emergency\nwhy: smoke\nCall 911 now"), "{}", stdout(&out));
     let out = civic311(&["triage", "the fire hydrant is leaking", "--json"]);
     let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
     assert_eq!(v["kind"], "report");
