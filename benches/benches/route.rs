@@ -55,7 +55,7 @@ fn main() {
     let mut n = 0usize;
     while start.elapsed().as_secs_f64() < 1.0 {
         for r in &requests {
-            black_box(civic311::open311::validate_request(engine.catalog(), black_box(r)).unwrap());
+            assert!(black_box(civic311::open311::validate_request(engine.catalog(), black_box(r)).is_ok()));
         }
         n += requests.len();
     }
@@ -74,7 +74,7 @@ fn main() {
         seed
     };
     let start_time: jiff::Timestamp = "2026-03-01T00:00:00Z".parse().unwrap();
-    let mut make = |i: usize, next: &mut dyn FnMut() -> u64| {
+    let make = |i: usize, next: &mut dyn FnMut() -> u64| {
         let s = services[(next() % services.len() as u64) as usize];
         let phrasing = &s.phrasings[(next() % s.phrasings.len() as u64) as usize];
         OpenRequest {

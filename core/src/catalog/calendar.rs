@@ -79,6 +79,18 @@ impl Holiday {
     }
 }
 
+impl Holiday {
+    /// The dates it is kept on within `year`. An observed holiday can move
+    /// into the year before (New Year's Day on a Saturday is kept on
+    /// December 31st), so next year's date is looked at too.
+    fn kept_in(&self, year: i16) -> impl Iterator<Item = Date> + '_ {
+        [year, year.saturating_add(1)]
+            .into_iter()
+            .filter_map(move |y| self.date_in(y))
+            .filter(move |d| d.year() == year)
+    }
+}
+
 /// Business hours and holidays in one time zone.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Calendar {
@@ -103,12 +115,12 @@ impl Calendar {
     /// # Ok::<(), civic311::Error>(())
     /// ```
     pub fn holiday_on(&self, date: Date) -> Option<&Holiday> {
-        // Note: an observed holiday can move into the previous year (New
-        // Year's Day on a Saturday is kept on December 31st), so the next
-        // year's dates are checked too.
-        self.holidays.iter().find(|h| {
-            h.date_in(date.year()) == Some(date) || (date.month() == 12 && h.date_in(date.year() + 1) == Some(date))
-        })
+        self.holidays.iter().find(|h| h.kept_in(date.year()).any(|d| d == date))
+    }
+
+    /// The dates of every holiday kept in `year`.
+    pub fn holiday_dates(&self, year: i16) -> Vec<Date> {
+        self.holidays.iter().flat_map(|h| h.kept_in(year)).collect()
     }
 
     /// The business hours of `date`: none on a holiday.

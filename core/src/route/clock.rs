@@ -30,16 +30,7 @@ impl<'a> Days<'a> {
     fn hours_on(&mut self, date: Date) -> &'a [crate::catalog::TimeRange] {
         if date.year() != self.year {
             self.year = date.year();
-            self.holidays.clear();
-            for h in &self.calendar.holidays {
-                // An observed holiday may move into the year before (New
-                // Year's Day on a Saturday is kept on December 31st).
-                for y in [self.year, self.year.saturating_add(1)] {
-                    if let Some(d) = h.date_in(y).filter(|d| d.year() == self.year) {
-                        self.holidays.push(d);
-                    }
-                }
-            }
+            self.holidays = self.calendar.holiday_dates(self.year);
         }
         if self.holidays.contains(&date) { &[] } else { self.calendar.hours.on(date.weekday()) }
     }
@@ -59,21 +50,18 @@ fn instant(tz: &TimeZone, date: Date, minute: u16) -> Option<Timestamp> {
 /// asked of no calendar, or when the calendar has no open hours within
 /// three years.
 pub fn deadline(duration: SlaDuration, start: Timestamp, calendar: Option<&Calendar>, tz: &TimeZone) -> Option<Zoned> {
-    match calendar {
-        Some(c) => deadline_in(duration, start, calendar, &c.tz()),
-        None => deadline_in(duration, start, None, tz),
-    }
+    let tz = calendar.map(Calendar::tz).unwrap_or_else(|| tz.clone());
+    deadline_in(duration, start, calendar, tz)
 }
 
-/// [`deadline`] with the zone already looked up: the calendar's, when there
-/// is a calendar.
+/// [`deadline`] counted in `tz`, already looked up: the calendar's zone
+/// when there is a calendar.
 pub(crate) fn deadline_in(
     duration: SlaDuration,
     start: Timestamp,
     calendar: Option<&Calendar>,
-    tz: &TimeZone,
+    tz: TimeZone,
 ) -> Option<Zoned> {
-    let tz = tz.clone();
     match duration {
         SlaDuration::Minutes(n) => start.checked_add((n as i64).minutes()).ok().map(|t| t.to_zoned(tz)),
         SlaDuration::Hours(n) => start.checked_add((n as i64).hours()).ok().map(|t| t.to_zoned(tz)),

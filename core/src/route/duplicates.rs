@@ -250,8 +250,8 @@ impl DuplicateFinder {
     pub fn remove(&mut self, id: &str) -> bool {
         let Some(slot) = self.ids.remove(id) else { return false };
         let Some(entry) = self.slots[slot as usize].take() else { return false };
-        let key = { (entry.code, self.cell(entry.lat, entry.lon)) };
-        let key = (key.0, key.1.0, key.1.1);
+        let (cx, cy) = self.cell(entry.lat, entry.lon);
+        let key = (entry.code, cx, cy);
         if let Some(list) = self.cells.get_mut(&key) {
             list.retain(|s| *s != slot);
             if list.is_empty() {

@@ -39,10 +39,11 @@ use serde::Serialize;
 
 pub use clock::deadline;
 pub use duplicates::{Duplicate, DuplicateFinder, DuplicateOptions, OpenRequest};
+pub(crate) use rules::concerns;
 pub use rules::{EscalationRule, Rule, ServiceLevels, SlaDuration, TimeCondition};
 
 use crate::analyzer::{Analyzer, Language};
-use crate::catalog::{Calendar, Catalog, JurisdictionKind};
+use crate::catalog::{Calendar, Catalog, JurisdictionKind, ServiceCategory};
 use crate::error::{Error, ErrorKind, Result};
 use crate::open311::NewRequest;
 use crate::request::Priority;
@@ -111,7 +112,8 @@ pub struct Router {
     by_service: HashMap<String, Vec<usize>, std::hash::BuildHasherDefault<crate::analyzer::FnvHasher>>,
     keywords: Vec<Phrases>,
     analyzers: [Analyzer; 2],
-    /// Time zones by calendar id and by jurisdiction id, looked up once.
+    /// Time zones by calendar id and by jurisdiction id, looked up once:
+    /// `TimeZone::get` on every routing costs about 5% of its time.
     calendar_zones: HashMap<String, TimeZone>,
     jurisdiction_zones: HashMap<String, TimeZone>,
 }
@@ -151,9 +153,9 @@ impl Router {
             .iter()
             .map(|r| r.keywords.iter().map(|k| [analyzers[0].stems(k), analyzers[1].stems(k)]).collect())
             .collect();
-        let zone = |name: &str| TimeZone::get(name).unwrap_or(TimeZone::UTC);
-        let calendar_zones = catalog.calendars().iter().map(|c| (c.id.clone(), zone(&c.time_zone))).collect();
-        let jurisdiction_zones = catalog.jurisdictions().iter().map(|j| (j.id.clone(), zone(&j.time_zone))).collect();
+        let calendar_zones = catalog.calendars().iter().map(|c| (c.id.clone(), c.tz())).collect();
+        let jurisdiction_zones =
+            catalog.jurisdictions().iter().map(|j| (j.id.clone(), zone_named(&j.time_zone))).collect();
         Router { catalog, by_service, keywords, analyzers, calendar_zones, jurisdiction_zones }
     }
 
@@ -177,11 +179,6 @@ impl Router {
     /// has no `requested_datetime`.
     pub fn route(&self, request: &NewRequest, now: Timestamp) -> Result<Routing> {
         crate::open311::validate_request(&self.catalog, request)?;
-        self.route_valid(request, now)
-    }
-
-    /// Routes a request already validated.
-    pub(crate) fn route_valid(&self, request: &NewRequest, now: Timestamp) -> Result<Routing> {
         let catalog = &*self.catalog;
         let service = catalog.service(&request.service_code).ok_or_else(|| {
             Error::new(ErrorKind::Routing, format!("unknown service code '{}'", request.service_code))
@@ -198,7 +195,7 @@ impl Router {
             match self.check(i, rule, request, point, at, home_calendar, &mut described) {
                 Ok(why) => {
                     trace.push(format!("rule '{}' applies: {why}. {}", rule.id, rule.description));
-                    return self.apply(request, Some(rule), at, trace);
+                    return self.apply(service, Some(rule), at, trace);
                 }
                 Err(why) => trace.push(format!("rule '{}' does not apply: {why}", rule.id)),
             }
@@ -221,7 +218,8 @@ impl Router {
                     "no rule applies, and ({lat}, {lon}) is outside {} ({}), where {} delivers {}",
                     boundary.name, boundary.id, department.name, service.name
                 ));
-                self.refer_by_place(request, lat, lon, at, trace)
+                let by_utility = jurisdiction.is_some_and(|j| j.kind == JurisdictionKind::Utility);
+                self.refer_by_place(service, by_utility, lat, lon, at, trace)
             }
             _ => {
                 trace.push(if point.is_none() && boundary.is_some() {
@@ -232,7 +230,7 @@ impl Router {
                 } else {
                     format!("no rule applies: {} delivers {} by default", department.name, service.name)
                 });
-                self.apply(request, None, at, trace)
+                self.apply(service, None, at, trace)
             }
         }
     }
@@ -340,9 +338,14 @@ impl Router {
     }
 
     /// The routing a rule decides, or the service's default without one.
-    fn apply(&self, request: &NewRequest, rule: Option<&Rule>, at: Timestamp, trace: Vec<String>) -> Result<Routing> {
+    fn apply(
+        &self,
+        service: &ServiceCategory,
+        rule: Option<&Rule>,
+        at: Timestamp,
+        trace: Vec<String>,
+    ) -> Result<Routing> {
         let catalog = &*self.catalog;
-        let service = catalog.service(&request.service_code).expect("checked by the caller");
         let department_id = rule.and_then(|r| r.department.as_deref()).unwrap_or(&service.department);
         let department = catalog.department(department_id).ok_or_else(|| {
             Error::new(ErrorKind::Routing, format!("department '{department_id}' is not in the catalog"))
@@ -380,27 +383,29 @@ impl Router {
         let sla = rule.and_then(|r| r.sla).or_else(|| catalog.slas.get(&service.code));
         let expected_datetime = match sla {
             Some(d) => {
-                Some(clock::deadline_in(d, at, calendar, &zone).map(|z| DateTime::from_zoned(&z)).ok_or_else(|| {
-                    Error::new(
-                        ErrorKind::Routing,
-                        format!(
-                            "cannot count {d} for {}: department '{}' has {}",
-                            service.code,
-                            department.id,
-                            if calendar.is_some() {
-                                "no open hours in the next three years"
-                            } else {
-                                "no calendar; give it one in catalog.toml"
-                            }
-                        ),
-                    )
-                })?)
+                Some(clock::deadline_in(d, at, calendar, zone.clone()).map(|z| DateTime::from_zoned(&z)).ok_or_else(
+                    || {
+                        Error::new(
+                            ErrorKind::Routing,
+                            format!(
+                                "cannot count {d} for {}: department '{}' has {}",
+                                service.code,
+                                department.id,
+                                if calendar.is_some() {
+                                    "no open hours in the next three years"
+                                } else {
+                                    "no calendar; give it one in catalog.toml"
+                                }
+                            ),
+                        )
+                    },
+                )?)
             }
             None => None,
         };
         let escalation = match rule.and_then(|r| r.escalate.as_ref()) {
             Some(e) => {
-                let at = clock::deadline_in(e.after, at, calendar, &zone).ok_or_else(|| {
+                let at = clock::deadline_in(e.after, at, calendar, zone.clone()).ok_or_else(|| {
                     Error::new(
                         ErrorKind::Routing,
                         format!("cannot count the escalation time {} on department '{}'", e.after, department.id),
@@ -429,10 +434,11 @@ impl Router {
     /// No rule applies and the service's department does not work at the
     /// point: refer to the jurisdiction whose boundary holds it (a city
     /// first, then a utility for a utility's service, a county, a state),
-    /// or refuse.
+    /// or refuse. `by_utility`: the service is a utility's.
     fn refer_by_place(
         &self,
-        request: &NewRequest,
+        service: &ServiceCategory,
+        by_utility: bool,
         lat: f64,
         lon: f64,
         at: Timestamp,
@@ -448,11 +454,6 @@ impl Router {
         };
         // A utility only takes what utilities deliver: a pothole in a water
         // district's service area is not the water district's.
-        let service = catalog.service(&request.service_code).expect("checked by the caller");
-        let by_utility = catalog
-            .department(&service.department)
-            .and_then(|d| catalog.jurisdiction(&d.jurisdiction))
-            .is_some_and(|j| j.kind == JurisdictionKind::Utility);
         let mut holding: Vec<_> = catalog
             .jurisdictions()
             .iter()
@@ -466,7 +467,7 @@ impl Router {
                 format!(
                     "({lat}, {lon}) is outside every known boundary ({}); nobody in the catalog delivers {} there. Check the coordinates (latitude first), or add the area to boundaries.geojson with a rule for it",
                     catalog.boundaries().iter().map(|b| b.id.as_str()).collect::<Vec<_>>().join(", "),
-                    request.service_code
+                    service.code
                 ),
             ));
         };
@@ -550,6 +551,11 @@ fn referral_to(catalog: &Catalog, department: &crate::catalog::Department, notic
         url,
         message,
     }
+}
+
+/// A time zone by its IANA name (checked when the catalog loads).
+fn zone_named(name: &str) -> TimeZone {
+    TimeZone::get(name).unwrap_or(TimeZone::UTC)
 }
 
 fn names(channels: &[crate::request::Channel]) -> String {

@@ -168,9 +168,15 @@ pub struct Rule {
 impl Rule {
     /// Whether the rule can apply to a service at all (by code or group).
     pub(crate) fn concerns(&self, code: &str, group: Option<&str>) -> bool {
-        (self.services.is_empty() || self.services.iter().any(|s| s == code))
-            && (self.groups.is_empty() || group.is_some_and(|g| self.groups.iter().any(|x| x == g)))
+        concerns(&self.services, &self.groups, code, group)
     }
+}
+
+/// Whether a rule listing `services` and `groups` (none: any) can apply to a
+/// service of `code` in `group`.
+pub(crate) fn concerns(services: &[String], groups: &[String], code: &str, group: Option<&str>) -> bool {
+    (services.is_empty() || services.iter().any(|s| s == code))
+        && (groups.is_empty() || group.is_some_and(|g| groups.iter().any(|x| x == g)))
 }
 
 /// The service levels of `[slas]`: per service code, and a default.

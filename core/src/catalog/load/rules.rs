@@ -73,10 +73,7 @@ impl Scope {
         catalog
             .services()
             .iter()
-            .filter(|s| {
-                (self.services.is_empty() || self.services.contains(&s.code))
-                    && (self.groups.is_empty() || s.group.as_ref().is_some_and(|g| self.groups.contains(g)))
-            })
+            .filter(|s| crate::route::concerns(&self.services, &self.groups, &s.code, s.group.as_deref()))
             .collect()
     }
 }
@@ -97,6 +94,30 @@ fn duration(ctx: &mut FileCtx<'_>, raw: &Spanned<String>, field: String) -> Opti
             None
         }
     }
+}
+
+/// A name from a fixed list (a channel, a time condition, a priority, a
+/// reporter), or a problem naming the list and the nearest name.
+fn named<T>(
+    ctx: &mut FileCtx<'_>,
+    raw: &Spanned<String>,
+    field: String,
+    noun: &str,
+    names: &[&str],
+    parse: impl Fn(&str) -> Option<T>,
+) -> Option<T> {
+    let value = parse(raw.get_ref());
+    if value.is_none() {
+        let hint = did_you_mean(raw.get_ref(), names.iter().copied())
+            .map(|s| format!("; did you mean '{s}'?"))
+            .unwrap_or_default();
+        ctx.at(
+            Some(&raw.span()),
+            field,
+            format!("unknown {noun} '{}' (expected one of: {}){hint}", raw.get_ref(), names.join(", ")),
+        );
+    }
+    value
 }
 
 /// Reads `[slas]`.
@@ -124,6 +145,7 @@ pub(super) fn read_rules(loader: &mut Loader, ctx: &mut FileCtx<'_>, doc: &DeTab
     let mut broken = Vec::new();
     let items = ctx.array::<RawRule>(doc, "rules", "id", &mut broken);
     let mut seen = std::collections::HashMap::<String, u32>::new();
+    let english = crate::analyzer::Analyzer::new(crate::analyzer::Language::English);
     for (i, span, raw) in items {
         let field = |f: &str| format!("rules[{i}].{f}");
         let before = ctx.problems.len();
@@ -186,7 +208,7 @@ pub(super) fn read_rules(loader: &mut Loader, ctx: &mut FileCtx<'_>, doc: &DeTab
         }
         let mut keywords = Vec::new();
         for (j, k) in raw.keywords.iter().enumerate() {
-            if crate::analyzer::Analyzer::new(crate::analyzer::Language::English).stems(k.get_ref()).is_empty() {
+            if english.stems(k.get_ref()).is_empty() {
                 ctx.at(
                     Some(&k.span()),
                     field(&format!("keywords[{j}]")),
@@ -198,35 +220,17 @@ pub(super) fn read_rules(loader: &mut Loader, ctx: &mut FileCtx<'_>, doc: &DeTab
             }
             keywords.push(k.get_ref().clone());
         }
-        let mut channels = Vec::new();
-        for (j, c) in raw.channels.iter().enumerate() {
-            match Channel::parse(c.get_ref()) {
-                Some(ch) => channels.push(ch),
-                None => ctx.at(
-                    Some(&c.span()),
-                    field(&format!("channels[{j}]")),
-                    format!("unknown channel '{}' (expected one of: {})", c.get_ref(), Channel::NAMES.join(", ")),
-                ),
-            }
-        }
-        let mut when = Vec::new();
-        for (j, w) in raw.when.iter().enumerate() {
-            match TimeCondition::parse(w.get_ref()) {
-                Some(t) => when.push(t),
-                None => ctx.at(
-                    Some(&w.span()),
-                    field(&format!("when[{j}]")),
-                    format!(
-                        "unknown time condition '{}' (expected one of: {}){}",
-                        w.get_ref(),
-                        TimeCondition::NAMES.join(", "),
-                        did_you_mean(w.get_ref(), TimeCondition::NAMES.iter().copied())
-                            .map(|s| format!("; did you mean '{s}'?"))
-                            .unwrap_or_default()
-                    ),
-                ),
-            }
-        }
+        let channels: Vec<Channel> = (raw.channels.iter().enumerate())
+            .filter_map(|(j, c)| {
+                named(ctx, c, field(&format!("channels[{j}]")), "channel", Channel::NAMES, Channel::parse)
+            })
+            .collect();
+        let when: Vec<TimeCondition> = (raw.when.iter().enumerate())
+            .filter_map(|(j, w)| {
+                let f = field(&format!("when[{j}]"));
+                named(ctx, w, f, "time condition", TimeCondition::NAMES, TimeCondition::parse)
+            })
+            .collect();
         if !when.is_empty() {
             loader.pending.push(Pending::Calendar {
                 line: ctx.line(&raw.when[0].span()),
@@ -236,31 +240,13 @@ pub(super) fn read_rules(loader: &mut Loader, ctx: &mut FileCtx<'_>, doc: &DeTab
                 why: "its time conditions are read on the calendar of each service's department",
             });
         }
-        let reporter = raw.reporter.as_ref().and_then(|r| match Reporter::parse(r.get_ref()) {
-            Some(r) => Some(r),
-            None => {
-                ctx.at(
-                    Some(&r.span()),
-                    field("reporter"),
-                    format!("unknown reporter '{}' (expected resident or staff)", r.get_ref()),
-                );
-                None
-            }
-        });
+        let reporter = (raw.reporter.as_ref())
+            .and_then(|r| named(ctx, r, field("reporter"), "reporter", Reporter::NAMES, Reporter::parse));
         if let Some(d) = &raw.department {
             loader.reference(ctx, &d.span(), field("department"), d.get_ref(), Target::Department);
         }
-        let priority = raw.priority.as_ref().and_then(|p| match Priority::parse(p.get_ref()) {
-            Some(p) => Some(p),
-            None => {
-                ctx.at(
-                    Some(&p.span()),
-                    field("priority"),
-                    format!("unknown priority '{}' (expected one of: {})", p.get_ref(), Priority::NAMES.join(", ")),
-                );
-                None
-            }
-        });
+        let priority = (raw.priority.as_ref())
+            .and_then(|p| named(ctx, p, field("priority"), "priority", Priority::NAMES, Priority::parse));
         let sla = raw.sla.as_ref().and_then(|s| duration(ctx, s, field("sla")));
         let escalate = raw.escalate.as_ref().and_then(|e| {
             let e = e.get_ref();
