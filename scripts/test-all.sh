@@ -23,7 +23,7 @@ if [ ! -x "$venv/bin/python" ]; then
   python3 -m venv "$venv"
 fi
 "$venv/bin/python" -m pip install --quiet --upgrade pip
-"$venv/bin/python" -m pip install --quiet "maturin>=1.9,<2" "pytest>=8"
+"$venv/bin/python" -m pip install --quiet "maturin>=1.9,<2" -r bindings-python/tests/requirements.txt
 "$venv/bin/python" -m pip install --quiet --force-reinstall --no-deps ./bindings-python
 "$venv/bin/python" -m pytest bindings-python/tests -q
 

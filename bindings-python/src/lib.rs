@@ -4,8 +4,13 @@
 use pyo3::prelude::*;
 
 mod catalog;
+mod classify;
+mod engine;
 mod errors;
 mod open311;
+mod route;
+mod search;
+mod time;
 
 #[pymodule]
 fn _civic311(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -13,5 +18,8 @@ fn _civic311(m: &Bound<'_, PyModule>) -> PyResult<()> {
     errors::register(m)?;
     catalog::register(m)?;
     open311::register(m)?;
+    search::register(m)?;
+    classify::register(m)?;
+    engine::register(m)?;
     Ok(())
 }

@@ -18,5 +18,6 @@ def test_every_python_example_runs(capsys):
     for block in python_blocks():
         exec(compile(block, str(README), "exec"), {})
     out = capsys.readouterr().out
-    assert "streets" in out
+    assert "streets" in out and "VH-ABANDONED" in out and "Call 911 now" in out
+    assert "rrwsa-ops emergency" in out
     assert "does not exist" in out, "the catalog error example prints the problem"

@@ -87,6 +87,12 @@ impl Engine {
         &self.catalog
     }
 
+    /// The catalog, shared: for owners that outlive the engine (the bindings
+    /// hand it out this way).
+    pub fn shared_catalog(&self) -> Arc<Catalog> {
+        self.catalog.clone()
+    }
+
     /// Answers a resident's question, best first.
     ///
     /// No query string is an error: empty, very long, or full of quotes,

@@ -1,19 +1,56 @@
 """Type stubs of the civic311 extension module."""
 
+import datetime
 import os
-from typing import Any, Dict, List, Literal, Optional, TypedDict, Union
+from typing import Any, Dict, Iterable, List, Literal, Optional, Tuple, Union, final
+
+from civic311.types import (
+    AnswerDict,
+    AnswerKind,
+    CompletionDict,
+    Escalation,
+    HoursDict,
+    Open311ErrorEntry,
+    Priority,
+    Problem,
+    Referral,
+    Request,
+    Routing,
+    SuggestionDict,
+    TriageDict,
+    TriageKind,
+
+)
 
 __version__: str
+__all__ = [
+    "Answer",
+    "BundleError",
+    "Catalog",
+    "CatalogError",
+    "Civic311Error",
+    "Civic311IOError",
+    "Classifier",
+    "Completion",
+    "Engine",
+    "FacilityHours",
+    "FormatError",
+    "LifecycleError",
+    "ModelError",
+    "QueryError",
+    "RoutingError",
+    "Suggestion",
+    "Triage",
+    "ValidationError",
+    "__version__",
+    "open311_service_definition",
+    "open311_services_json",
+    "open311_services_xml",
+    "validate_request",
+]
 
-class Problem(TypedDict):
-    file: str
-    line: Optional[int]
-    field: str
-    message: str
-
-class Open311ErrorEntry(TypedDict):
-    code: int
-    description: str
+_Path = Union[str, "os.PathLike[str]"]
+_Instant = Union[datetime.datetime, str]
 
 class Civic311Error(Exception):
     """Base class of every error civic311 raises."""
@@ -49,12 +86,13 @@ class RoutingError(Civic311Error):
 class Civic311IOError(Civic311Error):
     """Reading or writing a file failed."""
 
+@final
 class Catalog:
     """A validated catalog: jurisdictions, departments, service categories,
     articles, facilities, calendars and boundaries."""
 
     @staticmethod
-    def load(path: Union[str, "os.PathLike[str]"]) -> "Catalog":
+    def load(path: _Path) -> "Catalog":
         """Loads and validates a catalog folder; raises `CatalogError` listing every problem."""
     @staticmethod
     def riverton() -> "Catalog":
@@ -83,5 +121,261 @@ def open311_service_definition(
 ) -> str:
     """One service's Open311 definition (its attributes), as JSON or XML."""
 
-def validate_request(request: Dict[str, Any], catalog: Optional[Catalog] = None) -> None:
-    """Checks a submitted request against its service definition; raises `ValidationError`."""
+def validate_request(request: Request, catalog: Optional[Catalog] = None) -> None:
+    """Checks a submitted request (a dict with Open311 field names, attributes
+    under "attribute") against its service definition. Raises
+    `ValidationError`, whose `.errors` is the Open311 error array."""
+
+@final
+class FacilityHours:
+    """A facility's opening status, with the words to show."""
+
+    @property
+    def open_now(self) -> bool:
+        """Whether it is open at the instant of the search."""
+    @property
+    def status(self) -> str:
+        """"Open now, closes at 6 pm" or "Closed now, opens Monday at 9 am"."""
+    @property
+    def day(self) -> str:
+        """The hours of the day asked about (or today), such as "Sunday: 1 pm to 5 pm"."""
+    def to_dict(self) -> HoursDict:
+        """The hours as a dict."""
+
+@final
+class Answer:
+    """One answer to a question: a knowledge article, a service category to
+    report, or a facility with its hours."""
+
+    @property
+    def id(self) -> str:
+        """The article id, service code or facility id."""
+    @property
+    def kind(self) -> AnswerKind:
+        """"article", "service" or "facility"."""
+    @property
+    def title(self) -> str:
+        """The article's, service's or facility's title."""
+    @property
+    def snippet(self) -> str:
+        """HTML: the best passage with matched words in `<mark>`, every other
+        character escaped. Safe to insert into a page."""
+    @property
+    def url(self) -> Optional[str]:
+        """The page to link to, when the catalog gives one."""
+    @property
+    def score(self) -> float:
+        """Relevance: higher is better; comparable within one search only."""
+    @property
+    def lang(self) -> Optional[str]:
+        """The language of an article; None for services and facilities."""
+    @property
+    def department(self) -> Optional[str]:
+        """The department the answer belongs to."""
+    @property
+    def service_code(self) -> Optional[str]:
+        """The service to report: the service itself, or the one an article explains."""
+    @property
+    def hours(self) -> Optional[FacilityHours]:
+        """For facilities: open or closed now, and the hours of the day asked about."""
+    def to_dict(self) -> AnswerDict:
+        """The answer as a dict of plain values (JSON-ready)."""
+
+@final
+class Completion:
+    """One completion of what a resident is typing."""
+
+    @property
+    def text(self) -> str:
+        """The phrase to show and to search for."""
+    @property
+    def kind(self) -> AnswerKind:
+        """The kind of answer it comes from: "article", "service" or "facility"."""
+    @property
+    def id(self) -> str:
+        """The id of the answer it comes from."""
+    @property
+    def score(self) -> float:
+        """Higher is better; 1.0 for the best of the list."""
+    def to_dict(self) -> CompletionDict:
+        """The completion as a dict."""
+
+@final
+class Suggestion:
+    """A category suggested for a text."""
+
+    @property
+    def service_code(self) -> str:
+        """The service code (or, for a model trained on another taxonomy, its label)."""
+    @property
+    def service_name(self) -> Optional[str]:
+        """The service's name, when the catalog knows the code."""
+    @property
+    def department(self) -> Optional[str]:
+        """The department that delivers it, when the catalog knows the code."""
+    @property
+    def score(self) -> float:
+        """The probability of this category; over all categories they sum to 1."""
+    def to_dict(self) -> SuggestionDict:
+        """The suggestion as a dict."""
+
+@final
+class Triage:
+    """Whether a text is an emergency for 911, a report to file (with its
+    likely categories) or a question to answer (with answers)."""
+
+    @property
+    def kind(self) -> TriageKind:
+        """"emergency", "report" or "question"."""
+    @property
+    def possible_emergency(self) -> bool:
+        """For a report or question that mentions danger without reading as an
+        emergency now: ask the resident whether anyone is in danger right now
+        before filing it. Always False for an emergency."""
+    @property
+    def emergency_probability(self) -> float:
+        """The learned detector's probability (0 to 1) that the text describes
+        an emergency now, whatever the rules found."""
+    @property
+    def advice(self) -> Optional[str]:
+        """What to tell the resident: for an emergency, "Call 911 now ..."; for
+        a possible emergency, to call 911 if anyone is in danger right now."""
+    @property
+    def reasons(self) -> List[str]:
+        """The cues found, such as "gas smell", and why they were tempered."""
+    @property
+    def suggestions(self) -> List[Suggestion]:
+        """The most likely categories."""
+    @property
+    def answers(self) -> List[Answer]:
+        """Answers from the knowledge base (for questions)."""
+    def to_dict(self) -> TriageDict:
+        """The triage as a dict, with suggestions and answers as dicts."""
+
+    service_code: str
+    jurisdiction: str
+    department: Optional[str]
+    priority: Literal["emergency", "urgent", "high", "normal", "low"]
+    requested_datetime: datetime.datetime
+    expected_datetime: Optional[datetime.datetime]
+    sla: Optional[str]
+    escalation: Optional[Escalation]
+    referral: Optional[Referral]
+    notices: List[str]
+    rule: str
+    trace: List[str]
+
+@final
+class Classifier:
+    """A text classifier trained on labelled rows, such as a city's request
+    history: labels with calibrated probabilities for any text."""
+
+    @staticmethod
+    def train(
+        texts: Iterable[str],
+        labels: Iterable[str],
+        *,
+        seed: Optional[int] = None,
+        epochs: Optional[int] = None,
+        l2: Optional[float] = None,
+        learning_rate: Optional[float] = None,
+        class_balance: Optional[float] = None,
+        calibrate: Optional[bool] = None,
+    ) -> "Classifier":
+        """Trains on `texts` and their `labels` (same length; at least two
+        distinct labels). Options left as None keep civic311's defaults:
+        seed 311, 12 epochs, l2 1e-5, learning_rate 0.05, class_balance 1.0
+        (scikit-learn's "balanced"; 0 weighs every row alike), calibrate True.
+        The same rows and seed give the same model."""
+    @property
+    def labels(self) -> List[str]:
+        """The labels the model knows, sorted."""
+    @property
+    def temperature(self) -> float:
+        """The calibration temperature (logits are divided by it)."""
+    def predict(self, texts: Iterable[str]) -> List[str]:
+        """The most likely label of each text."""
+    def predict_top(self, texts: Iterable[str], k: int = 3) -> List[List[Tuple[str, float]]]:
+        """The `k` most likely labels of each text, with their probabilities."""
+    def to_bytes(self) -> bytes:
+        """The model as bytes (what `save` writes)."""
+    @staticmethod
+    def from_bytes(data: bytes) -> "Classifier":
+        """A model from bytes written by `to_bytes` or `save`; raises `ModelError`
+        for anything else."""
+    def save(self, path: _Path) -> None:
+        """Writes the model to a file (the format `civic311 train` writes)."""
+    @staticmethod
+    def load(path: _Path) -> "Classifier":
+        """Reads a model file written by `save` or `civic311 train`."""
+    def __reduce__(self) -> Tuple[Any, Tuple[bytes]]: ...
+
+@final
+class Engine:
+    """A catalog with its answer index, classifier and router, ready to answer,
+    classify and route. Immutable and safe to share between threads; the GIL
+    is released while it searches, classifies and loads."""
+
+    @staticmethod
+    def default(classifier: Optional[Classifier] = None) -> "Engine":
+        """The engine of the Riverton catalog compiled into the library.
+        `classifier`, a model trained on the city's history, replaces the
+        zero-shot one in `classify` and `triage`."""
+    @staticmethod
+    def build(catalog: Catalog, classifier: Optional[Classifier] = None) -> "Engine":
+        """Builds the engine of a loaded catalog (indexes every article,
+        service and facility)."""
+    @staticmethod
+    def from_dir(path: _Path, classifier: Optional[Classifier] = None) -> "Engine":
+        """Loads, validates and indexes a catalog folder; raises `CatalogError`
+        listing every problem."""
+    @staticmethod
+    def from_bundle(data: bytes) -> "Engine":
+        """Loads an engine from bundle bytes (`to_bundle`, `civic311 bundle`),
+        with no re-indexing. A truncated or altered bundle raises `BundleError`."""
+    @staticmethod
+    def load_bundle(path: _Path) -> "Engine":
+        """Loads an engine from a bundle file."""
+    def to_bundle(self) -> bytes:
+        """The engine as bundle bytes: the catalog's files, the index, and the
+        attached classifier."""
+    def save_bundle(self, path: _Path) -> None:
+        """Writes the bundle to a file (atomically: a reader never sees half of it)."""
+    @property
+    def catalog(self) -> Catalog:
+        """The catalog the engine answers from."""
+    @property
+    def classifier(self) -> Optional[Classifier]:
+        """The attached trained classifier, or None when `classify` uses the
+        zero-shot model trained from the catalog."""
+    @property
+    def answer_count(self) -> int:
+        """How many answers (articles, services, facilities) it searches."""
+    def search(
+        self,
+        query: str,
+        limit: int = 5,
+        lang: Optional[str] = None,
+        kinds: Optional[List[AnswerKind]] = None,
+        department: Optional[str] = None,
+        now: Optional[_Instant] = None,
+    ) -> List[Answer]:
+        """Answers a resident's question, best first. No query string is an
+        error; options that cannot be honoured raise `QueryError`."""
+    def suggest(self, prefix: str, limit: int = 5) -> List[Completion]:
+        """Completions of what a resident is typing, best first."""
+    def classify(self, text: str, limit: int = 3) -> List[Suggestion]:
+        """The `limit` most likely categories of a resident's text, with
+        probabilities (over all categories they sum to 1)."""
+    def classify_batch(self, texts: Iterable[str], limit: int = 3) -> List[List[Suggestion]]:
+        """`classify` for many texts (any iterable of str, such as a pandas
+        Series), with the GIL released while it works."""
+    def triage(self, text: str) -> Triage:
+        """Whether a text is an emergency for 911, a report (with its likely
+        categories) or a question (with answers)."""
+    def route(self, request: Request, now: Optional[_Instant] = None) -> Routing:
+        """Routes a request (a dict with Open311 field names): who delivers it,
+        how urgent it is, when it is due, and why."""
+    @staticmethod
+    def _from_pickle(data: bytes) -> "Engine": ...
+    def __reduce__(self) -> Tuple[Any, Tuple[bytes]]: ...

@@ -1,0 +1,41 @@
+"""Not a test module: mypy --strict reads it (test_stubs.py) to check that
+the stubs type real uses of the package. It is also run, so it must work."""
+
+import datetime
+from typing import List, Optional
+
+import civic311
+from civic311.types import Request, Routing, TriageKind
+
+
+def main() -> None:
+    engine: civic311.Engine = civic311.Engine.default()
+    answers: List[civic311.Answer] = engine.search("potholes", limit=3, kinds=["service", "article"])
+    first_url: Optional[str] = answers[0].url
+    hours: Optional[civic311.FacilityHours] = answers[0].hours
+    top: civic311.Suggestion = engine.classify("graffiti on my garage")[0]
+    score: float = top.score
+    batch: List[List[civic311.Suggestion]] = engine.classify_batch(["pothole", "graffiti"], limit=1)
+    kind: TriageKind = engine.triage("I smell gas").kind
+    request: Request = {
+        "service_code": "WS-MAIN-BREAK",
+        "lat": 38.955,
+        "long": -90.95,
+        "attribute": {"FLOWING": "yes", "AMOUNT": "gushing"},
+        "requested_datetime": datetime.datetime(2026, 7, 3, 2, 0, tzinfo=datetime.timezone.utc),
+    }
+    routing: Routing = engine.route(request)
+    due: Optional[datetime.datetime] = routing["expected_datetime"]
+    model = civic311.Classifier.train(["pothole", "graffiti"], ["P", "G"], epochs=2)
+    pairs: List[List[tuple[str, float]]] = model.predict_top(["pothole"], k=1)
+    bundle: bytes = engine.to_bundle()
+    try:
+        civic311.Engine.from_bundle(bundle[:10])
+    except civic311.BundleError as err:
+        message: str = str(err)
+        assert message
+    print(first_url, hours, score, len(batch), kind, due, pairs)
+
+
+if __name__ == "__main__":
+    main()
