@@ -2,13 +2,15 @@
 # Runs every test of civic311 on a fresh machine, installing what the tests
 # need first: the Rust test suite of the whole workspace; the Python package
 # built with maturin and tested with pytest; the wasm package built with
-# wasm-bindgen and tested under node --test.
+# wasm-bindgen and tested under node --test; the search widget in Debian's
+# Chromium (installed with apt-get when missing).
 #
 #   bash scripts/test-all.sh
 #
 # What it installs goes under target/ (a Python virtual environment, the
-# wasm-bindgen command), so a second run reuses it; the one exception is the
-# Rust standard library for wasm32, which rustup adds to the toolchain.
+# wasm-bindgen command) and bindings-wasm/node_modules, so a second run
+# reuses it; the exceptions are the Rust standard library for wasm32, which
+# rustup adds to the toolchain, and Chromium, a Debian package.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -32,15 +34,16 @@ step "Routing table: its due dates and rules agree with an independent Python re
 "$venv/bin/python" -m pip install --quiet "tzdata>=2024.1"
 "$venv/bin/python" core/tests/it/routing_reference.py
 
-step "wasm: build the engine for wasm32 and its JavaScript glue, then node --test"
-rustup target add wasm32-unknown-unknown >/dev/null
-# wasm-bindgen-cli must be exactly the version of the wasm-bindgen crate in Cargo.lock.
-wb_version=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/"/, "", $3); print $3; exit }' Cargo.lock)
-tools=$PWD/target/tools
-if [ "$("$tools/bin/wasm-bindgen" --version 2>/dev/null)" != "wasm-bindgen $wb_version" ]; then
-  cargo install --quiet --root "$tools" wasm-bindgen-cli --version "=$wb_version"
+step "wasm: build the web package (wasm32, wasm-bindgen, wasm-opt) and the Riverton bundle, then node --test and tsc"
+PATH="$(bash scripts/setup-web.sh):$PATH" bash bindings-wasm/build.sh
+(cd bindings-wasm && node --test tests/ && node_modules/.bin/tsc -p tests/tsconfig.json)
+
+step "The <civic311-search> widget in headless Chromium (Debian's, driven by playwright-core)"
+if [ ! -x /usr/bin/chromium ]; then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo=sudo
+  $sudo apt-get install -y -q chromium >/dev/null || { $sudo apt-get update -q >/dev/null && $sudo apt-get install -y -q chromium >/dev/null; }
 fi
-PATH="$tools/bin:$PATH" bash bindings-wasm/build.sh
-(cd bindings-wasm && node --test tests/)
+(cd bindings-wasm && node --test browser-tests/)
 
 step "All tests passed"

@@ -20,6 +20,8 @@ import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import MiniSearch from 'minisearch'
 
+import { OPTIONS } from './minisearch_options.mjs'
+
 const args = process.argv.slice(2)
 let limit = 5
 const files = []
@@ -48,18 +50,6 @@ readFileSync(questionsPath, 'utf8').split('\n').forEach((line, i) => {
     console.error(`minisearch_eval: ${questionsPath}:${i + 1}: skipped (${e.message})`)
   }
 })
-
-export const OPTIONS = {
-  idField: 'key',
-  fields: ['title', 'questions', 'keywords', 'body'],
-  storeFields: ['key'],
-  searchOptions: {
-    boost: { title: 3, questions: 2.5, keywords: 2 },
-    fuzzy: 0.2,
-    prefix: true,
-    combineWith: 'OR'
-  }
-}
 
 const t0 = process.hrtime.bigint()
 const index = new MiniSearch(OPTIONS)

@@ -1,29 +1,118 @@
 // The civic311 npm package: the wasm engine, loaded once, on first use.
 //
-//   import { init, Catalog } from "civic311";
-//   await init();                      // in a browser: fetches the .wasm beside this file
-//   await init(bytes);                 // anywhere: from bytes you already have
-//   const catalog = Catalog.fromFiles({"articles/a.md": "+++\nid = \"a\"\ntitle = \"A\"\n+++\nBody.\n"});
+//   import { Engine } from "civic311";
+//   const engine = await Engine.fromBundle(await (await fetch("riverton.c311")).arrayBuffer());
+//   engine.search("potholes on maple", { limit: 5 });   // [{ id, kind, title, snippet, url, ... }]
+//
+// In a browser the .wasm beside pkg/'s glue is fetched; in Node it is read
+// from disk; `init(bytes)` gives it bytes you already have.
 
-import wasmInit, { initSync, Catalog, checkCatalog } from "../pkg/civic311_wasm.js";
+import wasmInit, { initSync, Catalog, Engine as WasmEngine, checkCatalog } from "../pkg/civic311_wasm.js";
 
 let ready = null;
 
+const inNode = typeof process !== "undefined" && typeof process.versions?.node === "string";
+const wasmUrl = new URL("../pkg/civic311_wasm_bg.wasm", import.meta.url);
+
 /**
  * Loads the wasm engine once. With no argument, fetches the `.wasm` file
- * beside the glue (browsers and bundlers); with bytes (a Uint8Array or
- * ArrayBuffer), compiles those (Node, or a page that cached them).
+ * beside the glue (browsers and bundlers) or reads it (Node); with bytes (a
+ * Uint8Array or ArrayBuffer) or a Response, compiles those.
  */
 export function init(input) {
   if (ready === null) {
     if (input instanceof Uint8Array || input instanceof ArrayBuffer) {
-      initSync({ module: input });
-      ready = Promise.resolve();
+      ready = Promise.resolve().then(() => initSync({ module: input }));
+    } else if (input === undefined && inNode) {
+      ready = import("node:fs/promises").then((fs) => fs.readFile(wasmUrl)).then((bytes) => initSync({ module: bytes }));
     } else {
-      ready = wasmInit(input === undefined ? undefined : { module_or_path: input });
+      ready = wasmInit({ module_or_path: input === undefined ? wasmUrl : input });
     }
+    ready = ready.then(() => undefined);
+    // A failed load may be retried (a page that was offline, say).
+    ready.catch(() => {
+      ready = null;
+    });
   }
   return ready;
+}
+
+function bytesOf(input) {
+  if (input instanceof Uint8Array) return input;
+  if (input instanceof ArrayBuffer) return new Uint8Array(input);
+  if (ArrayBuffer.isView(input)) return new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
+  const err = new Error(
+    `a bundle is bytes (a Uint8Array or ArrayBuffer, such as (await fetch(url)).arrayBuffer()), not ${typeof input}`,
+  );
+  err.name = "BundleError";
+  throw err;
+}
+
+/**
+ * An engine over one catalog, loaded from a bundle built by
+ * `civic311 bundle DIR -o FILE`: the browser never indexes.
+ */
+export class Engine {
+  #inner;
+
+  constructor(inner) {
+    if (!(inner instanceof WasmEngine)) {
+      throw new TypeError("use `await Engine.fromBundle(bytes)` to make an Engine");
+    }
+    this.#inner = inner;
+  }
+
+  /** Loads the wasm (once) and an engine from bundle bytes. */
+  static async fromBundle(bytes) {
+    const data = bytesOf(bytes);
+    await init();
+    return new Engine(WasmEngine.fromBundle(data));
+  }
+
+  /** The catalog's name. */
+  get catalogName() {
+    return this.#inner.catalogName;
+  }
+
+  /** The languages of the catalog's articles; the first is the default. */
+  get languages() {
+    return this.#inner.languages;
+  }
+
+  /** How many answers (articles, services, facilities) it searches. */
+  get answerCount() {
+    return this.#inner.answerCount;
+  }
+
+  /** Answers to a question, best first: `{limit, lang, kinds, department, now}`. */
+  search(query, options) {
+    return this.#inner.search(String(query), options);
+  }
+
+  /** Completions of what a resident is typing. */
+  suggest(prefix, limit) {
+    return this.#inner.suggest(String(prefix), limit);
+  }
+
+  /** The most likely categories of a text, with probabilities. */
+  classify(text, limit) {
+    return this.#inner.classify(String(text), limit);
+  }
+
+  /** Emergency, report or question, with advice, categories and answers. */
+  triage(text) {
+    return this.#inner.triage(String(text));
+  }
+
+  /** Who delivers a request, by when and why. */
+  route(request, now) {
+    return this.#inner.route(request, now);
+  }
+
+  /** Frees the engine's memory in the wasm heap; the engine is unusable after. */
+  free() {
+    this.#inner.free();
+  }
 }
 
 export { Catalog, checkCatalog };

@@ -8,8 +8,10 @@ use civic311::open311::{Payload, ServiceList};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
+mod engine;
 mod errors;
 
+pub use engine::Engine;
 use errors::to_js;
 
 /// A validated catalog.
@@ -103,7 +105,7 @@ pub fn check_catalog(files: JsValue) -> Result<JsValue, JsValue> {
 }
 
 /// Serializes to plain JavaScript objects (not Maps).
-fn to_plain<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
+pub(crate) fn to_plain<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
     value
         .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
         .map_err(|e| errors::js_error("FormatError", &e.to_string()))

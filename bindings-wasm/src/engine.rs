@@ -1,0 +1,196 @@
+//! `Engine`: mirrors `civic311::Engine` for web pages. It is loaded from a
+//! bundle built natively (`civic311 bundle`), so a browser never indexes;
+//! results are plain objects with the Rust field names.
+
+use civic311::search::MAX_LIMIT;
+use civic311::{AnswerKind, DateTime, SearchOptions};
+use jiff::Timestamp;
+use wasm_bindgen::prelude::*;
+
+use crate::errors::{js_error, to_js};
+use crate::to_plain;
+
+/// An engine: search, completions, classification, triage and routing
+/// over one catalog.
+#[wasm_bindgen]
+pub struct Engine {
+    inner: civic311::Engine,
+}
+
+fn query_error(message: String) -> JsValue {
+    js_error("QueryError", &message)
+}
+
+/// A value as an error message shows it: strings quoted, numbers as they
+/// are, anything else by its type.
+fn show(v: &JsValue) -> String {
+    if let Some(s) = v.as_string() {
+        let clipped: String = s.chars().take(40).collect();
+        format!("{clipped:?}")
+    } else if let Some(n) = v.as_f64() {
+        n.to_string()
+    } else if js_sys::Array::is_array(v) {
+        "an array".into()
+    } else {
+        format!("a value of type {}", v.js_typeof().as_string().unwrap_or_default())
+    }
+}
+
+/// Reads a count option: a whole number from 0 to `max`.
+fn count(value: &JsValue, name: &str, max: usize) -> Result<usize, JsValue> {
+    match value.as_f64() {
+        Some(n) if n.fract() == 0.0 && n >= 0.0 && n <= max as f64 => Ok(n as usize),
+        _ => Err(query_error(format!("{name} must be a whole number from 0 to {max}, not {}", show(value)))),
+    }
+}
+
+fn string(value: &JsValue, name: &str) -> Result<String, JsValue> {
+    value.as_string().ok_or_else(|| query_error(format!("{name} must be a string, not {}", show(value))))
+}
+
+/// Reads an instant: a `Date`, milliseconds since 1970, or an RFC 3339
+/// string with an offset.
+fn instant(value: &JsValue, name: &str) -> Result<Timestamp, JsValue> {
+    if let Some(date) = value.dyn_ref::<js_sys::Date>() {
+        return Timestamp::from_millisecond(date.get_time() as i64)
+            .map_err(|_| js_error("FormatError", &format!("{name} is an invalid Date")));
+    }
+    if let Some(ms) = value.as_f64() {
+        return Timestamp::from_millisecond(ms as i64).map_err(|_| {
+            js_error("FormatError", &format!("{name} = {ms} is out of range of milliseconds since 1970"))
+        });
+    }
+    if let Some(s) = value.as_string() {
+        return DateTime::parse(&s).map(|t| t.timestamp()).map_err(to_js);
+    }
+    Err(js_error(
+        "FormatError",
+        &format!("{name} must be a Date, milliseconds or an RFC 3339 string, not {}", show(value)),
+    ))
+}
+
+/// The own properties of an options object, with their values; `undefined`
+/// and `null` options are an empty list. Unknown names are refused.
+fn options(value: &JsValue, what: &str, known: &[&str]) -> Result<Vec<(String, JsValue)>, JsValue> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(Vec::new());
+    }
+    if !value.is_object() || js_sys::Array::is_array(value) {
+        return Err(query_error(format!("{what} options must be an object such as {{limit: 5}}, not {}", show(value))));
+    }
+    let mut out = Vec::new();
+    for entry in js_sys::Object::entries(value.unchecked_ref()).iter() {
+        let pair: js_sys::Array = entry.unchecked_into();
+        let key = pair.get(0).as_string().unwrap_or_default();
+        if !known.contains(&key.as_str()) {
+            return Err(query_error(format!("unknown {what} option '{key}'; the options are {}", known.join(", "))));
+        }
+        let v = pair.get(1);
+        if !v.is_undefined() && !v.is_null() {
+            out.push((key, v));
+        }
+    }
+    Ok(out)
+}
+
+#[wasm_bindgen]
+impl Engine {
+    /// Loads an engine from bundle bytes (`civic311 bundle DIR -o FILE`).
+    /// A truncated or altered bundle throws a `BundleError`.
+    #[wasm_bindgen(js_name = fromBundle)]
+    pub fn from_bundle(bytes: &[u8]) -> Result<Engine, JsValue> {
+        civic311::Engine::from_bundle(bytes).map(|inner| Engine { inner }).map_err(to_js)
+    }
+
+    /// The catalog's name.
+    #[wasm_bindgen(getter, js_name = catalogName)]
+    pub fn catalog_name(&self) -> String {
+        self.inner.catalog().name().to_string()
+    }
+
+    /// The languages articles may be written in; the first is the default.
+    #[wasm_bindgen(getter)]
+    pub fn languages(&self) -> Vec<String> {
+        self.inner.catalog().languages().to_vec()
+    }
+
+    /// How many answers (articles, services, facilities) the engine searches.
+    #[wasm_bindgen(getter, js_name = answerCount)]
+    pub fn answer_count(&self) -> usize {
+        self.inner.answer_count()
+    }
+
+    /// Answers a question, best first. Options: `limit` (default 5, at most
+    /// 100), `lang` ("en", "es"), `kinds` (["article", "service",
+    /// "facility"]), `department`, `now` (a Date, milliseconds or RFC 3339:
+    /// the instant facilities' "open now" is computed at).
+    pub fn search(&self, query: &str, options: JsValue) -> Result<JsValue, JsValue> {
+        let mut opts = SearchOptions::default();
+        for (key, v) in self::options(&options, "search", &["limit", "lang", "kinds", "department", "now"])? {
+            match key.as_str() {
+                "limit" => opts.limit = count(&v, "limit", MAX_LIMIT)?,
+                "lang" => opts.lang = Some(string(&v, "lang")?),
+                "department" => opts.department = Some(string(&v, "department")?),
+                "now" => opts.now = Some(instant(&v, "now")?),
+                _ => {
+                    let kinds: js_sys::Array = v
+                        .clone()
+                        .dyn_into()
+                        .map_err(|_| query_error(format!("kinds must be an array of strings, not {}", show(&v))))?;
+                    for k in kinds.iter() {
+                        let name = string(&k, "kinds[]")?;
+                        opts.kinds.push(AnswerKind::parse(&name).ok_or_else(|| {
+                            query_error(format!("unknown kind '{name}'; use {}", AnswerKind::NAMES.join(", ")))
+                        })?);
+                    }
+                }
+            }
+        }
+        to_plain(&self.inner.search(query, &opts).map_err(to_js)?)
+    }
+
+    /// Completions of what a resident is typing, best first (`limit`,
+    /// default 5).
+    pub fn suggest(&self, prefix: &str, limit: JsValue) -> Result<JsValue, JsValue> {
+        let limit = if limit.is_undefined() || limit.is_null() { 5 } else { count(&limit, "limit", MAX_LIMIT)? };
+        to_plain(&self.inner.suggest(prefix, limit))
+    }
+
+    /// The `limit` (default 3) most likely categories of a text, with
+    /// probabilities. The first call trains the catalog's zero-shot model,
+    /// which takes a few seconds in a browser.
+    pub fn classify(&self, text: &str, limit: JsValue) -> Result<JsValue, JsValue> {
+        let limit = if limit.is_undefined() || limit.is_null() {
+            3
+        } else {
+            count(&limit, "limit", civic311::classify::MAX_SUGGESTIONS)?
+        };
+        to_plain(&self.inner.classify(text, limit).map_err(to_js)?)
+    }
+
+    /// Whether a text is an emergency for 911, a report (with categories)
+    /// or a question (with answers).
+    pub fn triage(&self, text: &str) -> Result<JsValue, JsValue> {
+        to_plain(&self.inner.triage(text).map_err(to_js)?)
+    }
+
+    /// Routes a request (a plain object with Open311 field names;
+    /// attributes under `attribute`): who delivers it, how urgent it is,
+    /// when it is due, and why. `now` (a Date, milliseconds or RFC 3339;
+    /// default: the current time) stands in for a missing
+    /// `requested_datetime`. An invalid request throws a `ValidationError`
+    /// whose `errors` is the Open311 error array.
+    pub fn route(&self, request: JsValue, now: JsValue) -> Result<JsValue, JsValue> {
+        let value: serde_json::Value = serde_wasm_bindgen::from_value(request)
+            .map_err(|e| js_error("FormatError", &format!("a request is an object with Open311 field names: {e}")))?;
+        if !value.is_object() {
+            return Err(js_error(
+                "FormatError",
+                "a request is an object with Open311 field names, such as {service_code: \"ST-POTHOLE\", lat: 38.95, long: -90.95}",
+            ));
+        }
+        let request = civic311::open311::NewRequest::from_json_value(&value).map_err(to_js)?;
+        let now = if now.is_undefined() || now.is_null() { Timestamp::now() } else { instant(&now, "now")? };
+        to_plain(&self.inner.route(&request, now).map_err(to_js)?)
+    }
+}

@@ -1,0 +1,45 @@
+// Not run: `tsc --noEmit -p tests/tsconfig.json` checks that the hand-written
+// types (index.d.ts) describe a real use of the package, and that misuses
+// are refused (the @ts-expect-error lines fail the check if they compile).
+
+import { Engine, init, type Answer, type Completion, type Routing, type Triage } from "../index.js";
+
+export async function use(bytes: Uint8Array): Promise<string> {
+  await init();
+  const engine: Engine = await Engine.fromBundle(bytes);
+  const answers: Answer[] = engine.search("potholes", { limit: 3, lang: "en", kinds: ["service"], now: new Date() });
+  const first: string | null = answers[0].hours?.status ?? null;
+  const completions: Completion[] = engine.suggest("bulky it", 5);
+  const triage: Triage = engine.triage("I smell gas");
+  const emergency: boolean = triage.kind === "emergency";
+  const routing: Routing = engine.route({ service_code: "ST-POTHOLE", lat: 38.95, long: -90.95, attribute: { SIZE: "small" } });
+  const due: string | null = routing.expected_datetime;
+  // @ts-expect-error: kinds are "article", "service" or "facility"
+  engine.search("x", { kinds: ["faq"] });
+  // @ts-expect-error: a request needs its service_code
+  engine.route({ lat: 1 });
+  try {
+    await Engine.fromBundle(bytes.subarray(0, 10));
+  } catch (err) {
+    if (err instanceof Error && err.name === "BundleError") return err.message;
+  }
+  return `${first} ${completions.length} ${emergency} ${due}`;
+}
+
+// The widget's types: the element, its properties and its events.
+import type { Civic311Search } from "../widget.js";
+
+export function watch(): number {
+  const box: Civic311Search | null = document.querySelector("civic311-search");
+  if (box === null) return 0;
+  box.reportUrl = "https://city.example/report?service={service_code}";
+  box.limit = 8;
+  box.addEventListener("civic311-answers", (event) => {
+    const count: number = event.detail.count;
+    console.log(event.detail.query, count);
+  });
+  document.addEventListener("civic311-error", (event) => console.warn(event.detail.name));
+  // @ts-expect-error: `ready` is read-only
+  box.ready = true;
+  return box.limit;
+}
