@@ -13,9 +13,11 @@
 // documents of the same catalog, with minisearch_options.mjs. Each question
 // is searched once to warm up, then `runs` times in a row (as the native
 // latency bench does); MiniSearch, a thousand times slower per query, gets
-// runs/10.
+// runs/10. It also prints the size of the package's .wasm: raw, gzip -9
+// and brotli at quality 11 (what a server would send).
 
 import { readFileSync } from 'node:fs'
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -79,6 +81,14 @@ for (const [name, search] of Object.entries(engines)) {
   }
 }
 
+const wasm = readFileSync(join(repo, 'bindings-wasm/pkg/civic311_wasm_bg.wasm'))
+const size = {
+  raw: wasm.length,
+  gzip: gzipSync(wasm, { level: 9 }).length,
+  brotli: brotliCompressSync(wasm, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length
+}
+console.log(`civic311_wasm_bg.wasm: ${size.raw} bytes raw, ${size.gzip} gzip -9, ${size.brotli} brotli 11`)
+
 const us = (v) => (v >= 1000 ? `${(v / 1000).toFixed(2)} ms` : `${v.toFixed(1)} µs`)
 console.log(`Node ${process.version}; ${questions.length} golden questions; civic311 bundle loaded in ${civicLoadMs.toFixed(1)} ms, MiniSearch indexed ${docs.length} documents in ${miniBuildMs.toFixed(1)} ms`)
 console.log('| engine | p50 | p90 | p99 | hit@3 |')
@@ -86,4 +96,4 @@ console.log('|---|---|---|---|---|')
 for (const [name, r] of Object.entries(report)) {
   console.log(`| ${name} (each question ${r.runs_per_question}x) | ${us(r.p50_us)} | ${us(r.p90_us)} | ${us(r.p99_us)} | ${(r.hit3 * 100).toFixed(1)}% |`)
 }
-console.log(JSON.stringify({ node: process.version, civic311_load_ms: civicLoadMs, minisearch_build_ms: miniBuildMs, ...report }))
+console.log(JSON.stringify({ node: process.version, wasm_bytes: size, civic311_load_ms: civicLoadMs, minisearch_build_ms: miniBuildMs, ...report }))
