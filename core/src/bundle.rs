@@ -55,6 +55,8 @@ const KIND_META: u8 = 0;
 const KIND_CATALOG_FILE: u8 = 1;
 const KIND_INDEX_FILE: u8 = 2;
 const KIND_CLASSIFIER: u8 = 3;
+/// The TZif data of a time zone the catalog names, by its IANA name.
+const KIND_TIME_ZONE: u8 = 4;
 
 fn bundle_error(message: impl Into<String>) -> Error {
     Error::new(ErrorKind::Bundle, message)
@@ -109,6 +111,14 @@ impl<'a> Reader<'a> {
     }
 }
 
+/// The IANA names of every time zone a catalog uses, once each.
+fn zone_names(catalog: &Catalog) -> std::collections::BTreeSet<&str> {
+    let jurisdictions = catalog.jurisdictions().iter().map(|j| j.time_zone.as_str());
+    let calendars = catalog.calendars().iter().map(|c| c.time_zone.as_str());
+    let facilities = catalog.facilities().iter().map(|f| f.time_zone.as_str());
+    jurisdictions.chain(calendars).chain(facilities).collect()
+}
+
 impl Engine {
     /// The engine as bundle bytes: its catalog's files and its index.
     pub fn to_bundle(&self) -> Result<Vec<u8>> {
@@ -119,6 +129,16 @@ impl Engine {
             "answers": self.docs.len(),
         });
         w.section(KIND_META, "meta.json", meta.to_string().as_bytes());
+        // The zones the catalog names, so that a build without the tz
+        // database (the browser's) can use them.
+        for name in zone_names(&self.catalog) {
+            let data = crate::zones::tzif(name).ok_or_else(|| {
+                bundle_error(format!(
+                    "cannot bundle the time zone '{name}': this build of civic311 has no time-zone database (feature tzdb)"
+                ))
+            })?;
+            w.section(KIND_TIME_ZONE, name, &data);
+        }
         for f in self.catalog.source_files() {
             w.section(KIND_CATALOG_FILE, &f.path, f.text.as_bytes());
         }
@@ -199,6 +219,7 @@ impl Engine {
                     catalog_files.push(SourceFile { path: name, text: text.to_string() });
                 }
                 KIND_INDEX_FILE => index_files.push((name, data.to_vec())),
+                KIND_TIME_ZONE => crate::zones::add(&name, data)?,
                 KIND_CLASSIFIER => {
                     classifier = Some(
                         crate::classify::Classifier::from_bytes(data)

@@ -233,7 +233,7 @@ impl Engine {
 
     fn facility_hours(&self, f: &Facility, now: Timestamp, day: Option<DayAsked>, lang: Language) -> FacilityHours {
         let status = self.catalog.facility_status(f, now);
-        let tz = jiff::tz::TimeZone::get(&f.time_zone).unwrap_or(jiff::tz::TimeZone::UTC);
+        let tz = crate::zones::get_or_utc(&f.time_zone);
         let today = now.to_zoned(tz).date();
         let date = match day {
             None | Some(DayAsked::Today) => today,

@@ -58,6 +58,7 @@ pub mod route;
 pub mod search;
 mod text;
 mod time;
+mod zones;
 
 pub use catalog::Catalog;
 pub use engine::Engine;

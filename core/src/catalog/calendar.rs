@@ -130,7 +130,7 @@ impl Calendar {
 
     /// The calendar's time zone.
     pub fn tz(&self) -> jiff::tz::TimeZone {
-        jiff::tz::TimeZone::get(&self.time_zone).unwrap_or(jiff::tz::TimeZone::UTC)
+        crate::zones::get_or_utc(&self.time_zone)
     }
 }
 

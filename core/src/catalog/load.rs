@@ -697,11 +697,10 @@ fn read_service(loader: &mut Loader, ctx: &mut FileCtx<'_>, i: usize, raw: RawSe
 }
 
 fn check_time_zone(ctx: &mut FileCtx<'_>, tz: &Spanned<String>, field: String) -> bool {
-    if jiff::tz::TimeZone::get(tz.get_ref()).is_ok() {
+    if crate::zones::is_known(tz.get_ref()) {
         return true;
     }
-    let names: Vec<String> = jiff::tz::db().available().map(|n| n.as_str().to_string()).collect();
-    let hint = did_you_mean(tz.get_ref(), names.iter().map(String::as_str))
+    let hint = did_you_mean(tz.get_ref(), crate::zones::names())
         .map(|s| format!("did you mean '{s}'?"))
         .unwrap_or_else(|| "use an IANA name such as 'America/Chicago' or 'Europe/Madrid'".to_string());
     ctx.at(Some(&tz.span()), field, format!("unknown time zone '{}'; {hint}", tz.get_ref()));

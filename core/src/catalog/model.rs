@@ -58,7 +58,7 @@ impl Jurisdiction {
     pub fn tz(&self) -> jiff::tz::TimeZone {
         // Note: the name was checked at load time, so this lookup only fails
         // for a hand-built Jurisdiction; UTC is then the least surprising answer.
-        jiff::tz::TimeZone::get(&self.time_zone).unwrap_or(jiff::tz::TimeZone::UTC)
+        crate::zones::get_or_utc(&self.time_zone)
     }
 
     /// How to reach it, in one line for a referral: phone, e-mail and web site

@@ -70,7 +70,7 @@ impl Catalog {
 
     /// Whether a facility is open at `at`, in its own time zone.
     pub fn facility_status(&self, facility: &Facility, at: Timestamp) -> OpenStatus {
-        let tz = jiff::tz::TimeZone::get(&facility.time_zone).unwrap_or(jiff::tz::TimeZone::UTC);
+        let tz = crate::zones::get_or_utc(&facility.time_zone);
         let local = at.to_zoned(tz);
         let date = local.date();
         let minute = (local.hour() as u16) * 60 + local.minute() as u16;

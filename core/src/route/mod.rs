@@ -555,7 +555,7 @@ fn referral_to(catalog: &Catalog, department: &crate::catalog::Department, notic
 
 /// A time zone by its IANA name (checked when the catalog loads).
 fn zone_named(name: &str) -> TimeZone {
-    TimeZone::get(name).unwrap_or(TimeZone::UTC)
+    crate::zones::get_or_utc(name)
 }
 
 fn names(channels: &[crate::request::Channel]) -> String {

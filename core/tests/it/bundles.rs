@@ -26,6 +26,16 @@ fn a_bundle_answers_like_the_engine_it_came_from() {
 }
 
 #[test]
+fn a_bundle_carries_the_time_zones_its_catalog_names() {
+    // The browser build has no tz database: it reads each zone's TZif data
+    // from the bundle (Riverton names only America/Chicago).
+    let bytes = bundle();
+    let at = bytes.windows(15).position(|w| w == b"America/Chicago").expect("a section named America/Chicago");
+    assert!(bytes[at..at + 64].windows(4).any(|w| w == b"TZif"), "its data is TZif");
+    assert_eq!(bytes.windows(4).filter(|w| *w == b"TZif").count(), 2, "one zone, version 2+ TZif (two headers)");
+}
+
+#[test]
 fn damaged_bundles_are_refused() {
     let bytes = bundle();
     let cases: Vec<(Vec<u8>, &str)> = vec![
