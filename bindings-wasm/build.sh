@@ -17,5 +17,8 @@ node_modules/.bin/wasm-opt -Oz --strip-debug --strip-producers \
   --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
   --enable-mutable-globals --enable-reference-types --enable-multivalue \
   pkg/civic311_wasm_bg.wasm -o pkg/civic311_wasm_bg.wasm
-# The Riverton bundle that the tests and the demo page load (the browser never indexes).
-cargo run --quiet --locked -p civic311-cli -- bundle ../kb-fixtures/riverton -o demo/riverton.c311
+# The Riverton bundle that the tests and the demo page load (the browser never
+# indexes), written by the workspace's debug CLI: the one `cargo test --workspace`
+# builds, so that no second feature set of the core is compiled.
+cargo build --quiet --locked --workspace --bins
+../target/debug/civic311 bundle ../kb-fixtures/riverton -o demo/riverton.c311

@@ -36,6 +36,8 @@ step "Routing table: its due dates and rules agree with an independent Python re
 
 step "wasm: build the web package (wasm32, wasm-bindgen, wasm-opt) and the Riverton bundle, then node --test and tsc"
 PATH="$(bash scripts/setup-web.sh):$PATH" bash bindings-wasm/build.sh
+# The native CLI the tests compare with and bundle with: the one build.sh built.
+export CIVIC311_BIN=$PWD/target/debug/civic311
 (cd bindings-wasm && node --test tests/ && node_modules/.bin/tsc -p tests/tsconfig.json)
 
 step "The <civic311-search> widget in headless Chromium (Debian's, driven by playwright-core)"

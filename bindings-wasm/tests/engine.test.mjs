@@ -56,7 +56,11 @@ test("search answers with plain objects and escaped snippets", () => {
 
 test("the wasm engine answers the golden questions as the native one does", () => {
   const queries = questions.map((q) => q.query.replace(/\n/g, " "));
-  const native = execFileSync("cargo", ["run", "--quiet", "--locked", "-p", "civic311-cli", "--", "ask", "--json", "--limit", "5"], {
+  // The native CLI: CIVIC311_BIN when set (scripts/test-all.sh sets the one build.sh built).
+  const [command, ...prefix] = process.env.CIVIC311_BIN
+    ? [process.env.CIVIC311_BIN]
+    : ["cargo", "run", "--quiet", "--locked", "-p", "civic311-cli", "--"];
+  const native = execFileSync(command, [...prefix, "ask", "--json", "--limit", "5"], {
     cwd: repo,
     input: queries.join("\n") + "\n",
     encoding: "utf8",
