@@ -41,7 +41,7 @@ struct RawJurisdiction {
     time_zone: Spanned<String>,
     phone: Option<String>,
     email: Option<String>,
-    url: Option<String>,
+    url: Option<Spanned<String>>,
     boundary: Option<Spanned<String>>,
 }
 
@@ -54,7 +54,7 @@ struct RawDepartment {
     description: Option<String>,
     phone: Option<String>,
     email: Option<String>,
-    url: Option<String>,
+    url: Option<Spanned<String>>,
     calendar: Option<Spanned<String>>,
 }
 
@@ -149,7 +149,7 @@ struct RawFacility {
     address: Option<String>,
     location: Option<Spanned<RawLocation>>,
     phone: Option<String>,
-    url: Option<String>,
+    url: Option<Spanned<String>>,
     #[serde(default)]
     keywords: Vec<String>,
     description: Option<String>,
@@ -195,7 +195,7 @@ struct RawArticle {
     keywords: Vec<String>,
     #[serde(default)]
     questions: Vec<String>,
-    url: Option<String>,
+    url: Option<Spanned<String>>,
     translation_of: Option<Spanned<String>>,
 }
 
@@ -443,6 +443,7 @@ fn read_catalog(loader: &mut Loader, catalog: &mut Catalog, file: &SourceFile) {
             ok = false;
         }
         ok &= check_time_zone(&mut ctx, &raw.time_zone, field("time_zone"));
+        ok &= check_url(&mut ctx, &raw.url, field("url"));
         if let Some(b) = &raw.boundary {
             loader.reference(&ctx, &b.span(), field("boundary"), b.get_ref(), Target::Boundary);
         }
@@ -454,7 +455,7 @@ fn read_catalog(loader: &mut Loader, catalog: &mut Catalog, file: &SourceFile) {
                 time_zone: raw.time_zone.into_inner(),
                 phone: raw.phone,
                 email: raw.email,
-                url: raw.url,
+                url: raw.url.map(Spanned::into_inner),
                 boundary: raw.boundary.map(Spanned::into_inner),
             });
         }
@@ -465,7 +466,7 @@ fn read_catalog(loader: &mut Loader, catalog: &mut Catalog, file: &SourceFile) {
     loader.declare_broken(Target::Department, &file.path, broken);
     for (i, _, raw) in items {
         let field = |f: &str| format!("departments[{i}].{f}");
-        let ok = loader.define(Target::Department, &mut ctx, &raw.id, field("id"), false);
+        let mut ok = loader.define(Target::Department, &mut ctx, &raw.id, field("id"), false);
         loader.reference(
             &ctx,
             &raw.jurisdiction.span(),
@@ -476,6 +477,7 @@ fn read_catalog(loader: &mut Loader, catalog: &mut Catalog, file: &SourceFile) {
         if let Some(c) = &raw.calendar {
             loader.reference(&ctx, &c.span(), field("calendar"), c.get_ref(), Target::Calendar);
         }
+        ok &= check_url(&mut ctx, &raw.url, field("url"));
         if ok {
             catalog.departments.push(Department {
                 id: raw.id.into_inner(),
@@ -484,7 +486,7 @@ fn read_catalog(loader: &mut Loader, catalog: &mut Catalog, file: &SourceFile) {
                 description: raw.description,
                 phone: raw.phone,
                 email: raw.email,
-                url: raw.url,
+                url: raw.url.map(Spanned::into_inner),
                 calendar: raw.calendar.map(Spanned::into_inner),
             });
         }
@@ -707,6 +709,29 @@ fn check_time_zone(ctx: &mut FileCtx<'_>, tz: &Spanned<String>, field: String) -
     false
 }
 
+/// A link residents will follow: an http(s) address, or a path on the
+/// city's own site. Anything else (`javascript:`, `data:`, a bare word) would
+/// be a broken or a dangerous link in every page that shows the answer.
+fn check_url(ctx: &mut FileCtx<'_>, url: &Option<Spanned<String>>, field: String) -> bool {
+    let Some(u) = url else { return true };
+    let s = u.get_ref();
+    let lower = s.to_ascii_lowercase();
+    let web = lower.starts_with("https://") || lower.starts_with("http://");
+    let path = s.starts_with('/') && !s.starts_with("//");
+    if (web || path) && !s.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return true;
+    }
+    ctx.at(
+        Some(&u.span()),
+        field,
+        format!(
+            "url '{}' is not a web address; write one starting with https:// (or a path on your site starting with /)",
+            crate::text::clip(s, 60)
+        ),
+    );
+    false
+}
+
 fn is_language_tag(s: &str) -> bool {
     (2..=3).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_lowercase())
 }
@@ -888,6 +913,7 @@ fn read_facilities(loader: &mut Loader, catalog: &mut Catalog, file: &SourceFile
     for (i, _, raw) in items {
         let field = |f: &str| format!("facilities[{i}].{f}");
         let mut ok = loader.define(Target::Facility, &mut ctx, &raw.id, field("id"), false);
+        ok &= check_url(&mut ctx, &raw.url, field("url"));
         if let Some(d) = &raw.department {
             loader.reference(&ctx, &d.span(), field("department"), d.get_ref(), Target::Department);
         }
@@ -955,7 +981,7 @@ fn read_facilities(loader: &mut Loader, catalog: &mut Catalog, file: &SourceFile
                 address: raw.address,
                 location,
                 phone: raw.phone,
-                url: raw.url,
+                url: raw.url.map(Spanned::into_inner),
                 keywords: raw.keywords,
                 description: raw.description,
                 hours,
@@ -1116,6 +1142,7 @@ fn read_article(loader: &mut Loader, catalog: &mut Catalog, file: &SourceFile) {
     if let Some(t) = &raw.translation_of {
         loader.reference(&ctx, &t.span(), "translation_of".into(), t.get_ref(), Target::Article);
     }
+    ok &= check_url(&mut ctx, &raw.url, "url".into());
     let body_text = markdown_to_text(split.body);
     if body_text.trim().is_empty() {
         ctx.at(
@@ -1134,7 +1161,7 @@ fn read_article(loader: &mut Loader, catalog: &mut Catalog, file: &SourceFile) {
             department: raw.department.map(Spanned::into_inner),
             keywords: raw.keywords,
             questions: raw.questions,
-            url: raw.url,
+            url: raw.url.map(Spanned::into_inner),
             translation_of: raw.translation_of.map(Spanned::into_inner),
             body_markdown: split.body.trim().to_string(),
             body_text,

@@ -106,6 +106,25 @@ fn unknown_service_code_in_an_article() {
 }
 
 #[test]
+fn a_url_that_is_not_a_web_address() {
+    // Every page that shows the answer would link to it.
+    for bad in ["javascript:alert(1)", "data:text/html,<b>x</b>", "www.city.example", "//evil.example/x", "https://a b"] {
+        let text = format!("+++\nid = \"potholes\"\ntitle = \"Report a pothole\"\nurl = {bad:?}\n+++\nBody.\n");
+        one_problem(
+            with_file("articles/potholes.md", &text),
+            "articles/potholes.md",
+            Some(4),
+            "url",
+            &["is not a web address", "https://"],
+        );
+    }
+    for good in ["https://city.example/potholes", "HTTP://city.example", "/streets/potholes"] {
+        let text = format!("+++\nid = \"potholes\"\ntitle = \"Report a pothole\"\nurl = {good:?}\n+++\nBody.\n");
+        assert!(Catalog::from_files(with_file("articles/potholes.md", &text)).is_ok(), "{good}");
+    }
+}
+
+#[test]
 fn unknown_jurisdiction_calendar_boundary_and_language() {
     let catalog = base_files()[0]
         .1
