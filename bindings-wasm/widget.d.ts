@@ -4,6 +4,12 @@
 export interface Civic311ReadyDetail {
   /** Milliseconds from the start of the load (first focus or typing) to ready. */
   ms: number;
+  /**
+   * Where the engine runs: true in a Web Worker, off the page's main
+   * thread; false in the page, where workers cannot run (a Content Security
+   * Policy that forbids them, say).
+   */
+  worker: boolean;
 }
 
 /** `civic311-answers`: one search ran and its answers are in the page. */
@@ -12,13 +18,16 @@ export interface Civic311AnswersDetail {
   query: string;
   /** How many answers are shown. */
   count: number;
-  /** Milliseconds the search took in the engine. */
+  /** Milliseconds the search took in the engine (in its worker, or in the page). */
   ms: number;
 }
 
-/** `civic311-error`: the engine or the bundle could not be loaded. */
+/** `civic311-error`: the engine or the bundle could not be loaded, or the engine stopped. */
 export interface Civic311ErrorDetail {
-  /** The error's kind, such as "NetworkError" or "BundleError". */
+  /**
+   * The error's kind, such as "NetworkError" or "BundleError" (a load that
+   * failed), or "WorkerError" (the engine's worker stopped).
+   */
   name: string;
   message: string;
   /** The error itself. */

@@ -1,10 +1,13 @@
 // The <civic311-search> widget's decisions, apart from the DOM so that they
 // run under `node --test`: interface text in English and Spanish, choosing
 // the interface language, report links, which URLs may become an href, the
-// combobox's keys, and fetching with a Cache Storage fallback.
+// combobox's keys, fetching with a Cache Storage fallback, the page's side
+// of the engine's worker (EngineWorker), and showing only the answers to
+// the text in the box (LatestOnly).
 //
 // widget.js holds the glue: it reads the DOM, calls these, and writes the
 // DOM with textContent (the engine's snippet being the one exception).
+// worker.js imports the fetching and the error messages from here too.
 
 /** The interface languages; the first is the fallback. */
 export const LANGUAGES = Object.freeze(["en", "es"]);
@@ -387,5 +390,247 @@ async function openCache(caches, cacheName) {
   } catch {
     // Private windows and sandboxed frames may refuse Cache Storage.
     return null;
+  }
+}
+
+/** An error as a worker message carries it: `{name, message}`, plain strings. */
+export function errorMessage(error) {
+  if (error !== null && typeof error === "object") {
+    const name = typeof error.name === "string" && error.name !== "" ? error.name : "Error";
+    return { name, message: typeof error.message === "string" ? error.message : String(error) };
+  }
+  return { name: "Error", message: String(error) };
+}
+
+/** An Error from a message's `{name, message}`. */
+export function errorFrom(data) {
+  const error = new Error(typeof data?.message === "string" ? data.message : "unknown error");
+  error.name = typeof data?.name === "string" && data.name !== "" ? data.name : "Error";
+  return error;
+}
+
+function workerError(message) {
+  const error = new Error(message);
+  error.name = "WorkerError";
+  return error;
+}
+
+/**
+ * The page's side of an engine worker (worker.js): requests get ids, and
+ * answers settle the request with the same id. Takes a started Worker (or
+ * anything with postMessage, addEventListener and terminate).
+ *
+ * - `started` resolves when the worker says its modules have loaded, and
+ *   rejects (a WorkerError) if it fails before: blocked by a Content
+ *   Security Policy, a script that does not load, module workers
+ *   unsupported. Nothing has been fetched for the engine then.
+ * - `failed` resolves with the error when the worker stops after it
+ *   started: an uncaught error, a message that cannot be read, a trap.
+ *   Every request still waiting is rejected with that error, and any later
+ *   one at once.
+ *
+ * After `load`, `languages`, `catalogName` and `answerCount` describe the
+ * catalog, as on an Engine.
+ */
+export class EngineWorker {
+  /** Where the engine runs: off the page's main thread. */
+  worker = true;
+  catalogName = "";
+  languages = [];
+  answerCount = 0;
+  started;
+  failed;
+
+  #worker;
+  #pending = new Map();
+  #nextId = 1;
+  #running = false;
+  #failure = null;
+  #startedSettle;
+  #failedResolve;
+
+  constructor(worker) {
+    this.#worker = worker;
+    this.started = new Promise((resolve, reject) => {
+      this.#startedSettle = { resolve, reject };
+    });
+    // A start failure is read by whoever awaits `started`; no unhandled rejection otherwise.
+    this.started.catch(() => {});
+    this.failed = new Promise((resolve) => {
+      this.#failedResolve = resolve;
+    });
+    worker.addEventListener("message", (event) => this.#onMessage(event.data));
+    worker.addEventListener("error", (event) => {
+      // Reported once, by the widget, rather than again as the page's own error.
+      event.preventDefault?.();
+      const detail = typeof event?.message === "string" && event.message !== "" ? `: ${event.message}` : "";
+      this.#stop(
+        workerError(this.#running ? `the search engine's worker failed${detail}` : `the search engine's worker could not start${detail}`),
+      );
+    });
+    worker.addEventListener("messageerror", () => {
+      this.#stop(workerError("a message from the search engine's worker could not be read"));
+    });
+  }
+
+  #onMessage(data) {
+    if (data === null || typeof data !== "object") return;
+    if (data.id === undefined) {
+      if (data.type === "started" && !this.#running && this.#failure === null) {
+        this.#running = true;
+        this.#startedSettle.resolve();
+      } else if (data.type === "failed") {
+        const cause = errorFrom(data.error);
+        this.#stop(workerError(`the search engine's worker stopped: ${cause.name}: ${cause.message}`));
+      }
+      return;
+    }
+    const pending = this.#pending.get(data.id);
+    if (pending === undefined) return;
+    this.#pending.delete(data.id);
+    if (data.error !== undefined) pending.reject(errorFrom(data.error));
+    else pending.resolve(data);
+  }
+
+  #stop(error) {
+    if (this.#failure !== null) return;
+    this.#failure = error;
+    this.#worker.terminate();
+    for (const { reject } of this.#pending.values()) reject(error);
+    this.#pending.clear();
+    if (this.#running) this.#failedResolve(error);
+    else this.#startedSettle.reject(error);
+  }
+
+  #request(message, transfer = []) {
+    if (this.#failure !== null) return Promise.reject(this.#failure);
+    const id = this.#nextId;
+    this.#nextId += 1;
+    return new Promise((resolve, reject) => {
+      this.#pending.set(id, { resolve, reject });
+      try {
+        this.#worker.postMessage({ ...message, id }, transfer);
+      } catch (error) {
+        // Options that cannot be cloned (a function, say) fail this request only.
+        this.#pending.delete(id);
+        reject(error);
+      }
+    });
+  }
+
+  /**
+   * Loads the engine from `wasm` (a WebAssembly.Module, its bytes, or its
+   * URL) and `bundle` (its bytes or its URL). An ArrayBuffer bundle is
+   * transferred, not copied: it is unusable here afterwards.
+   */
+  async load(wasm, bundle) {
+    const url = (value) => (value instanceof URL ? value.href : value);
+    const transfer = bundle instanceof ArrayBuffer ? [bundle] : [];
+    const loaded = await this.#request({ type: "load", wasm: url(wasm), bundle: url(bundle) }, transfer);
+    this.catalogName = loaded.catalogName;
+    this.languages = loaded.languages;
+    this.answerCount = loaded.answerCount;
+  }
+
+  /** Resolves with `{answers, ms}`: the answers and the engine's search time. */
+  async search(query, options) {
+    const { answers, ms } = await this.#request({ type: "search", query: String(query), options });
+    return { answers, ms };
+  }
+
+  /** Resolves with the completions of `prefix`. */
+  async suggest(prefix, limit) {
+    return (await this.#request({ type: "suggest", prefix: String(prefix), limit })).completions;
+  }
+
+  /** Stops the worker; requests still waiting are rejected. */
+  terminate() {
+    this.#stop(workerError("the search engine's worker was stopped"));
+  }
+}
+
+/**
+ * Runs a box's requests one at a time and shows only the answer to the
+ * latest one asked, so that what the box shows always answers the text in
+ * it. A request asked while another runs waits, replacing any request
+ * already waiting; when the running one finishes, its answer is shown only
+ * if nothing newer was asked since, else it is dropped and the newest
+ * waiting one runs. A request that asks the same as the one wanted already
+ * (`same(wanted, request)`) is folded into it with `merge(wanted, request)`
+ * instead of running again.
+ *
+ * `run(request)` returns a promise of the answer; `show(request, answer)`
+ * puts it in the page. A `run` that rejects is reported to `fail(request,
+ * error)` for the request still wanted, and dropped otherwise.
+ */
+export class LatestOnly {
+  #run;
+  #show;
+  #fail;
+  #same;
+  #merge;
+  #running = null;
+  #wanted = null;
+
+  constructor({ run, show, fail, same = () => false, merge = () => {} }) {
+    this.#run = run;
+    this.#show = show;
+    this.#fail =
+      fail ??
+      ((request, error) => {
+        queueMicrotask(() => {
+          throw error;
+        });
+      });
+    this.#same = same;
+    this.#merge = merge;
+  }
+
+  /** Whether a request is running. */
+  get busy() {
+    return this.#running !== null;
+  }
+
+  /** The request whose answer will be shown next, or null. */
+  get wanted() {
+    return this.#wanted;
+  }
+
+  /** Wants `request` answered, and no earlier one. */
+  ask(request) {
+    if (this.#wanted !== null && this.#same(this.#wanted, request)) {
+      this.#merge(this.#wanted, request);
+      return;
+    }
+    this.#wanted = request;
+    if (this.#running === null) this.#start(request);
+  }
+
+  /** Wants nothing: the answer of the running request, if any, is dropped. */
+  cancel() {
+    this.#wanted = null;
+  }
+
+  async #start(request) {
+    this.#running = request;
+    let answer;
+    let failure;
+    let failed = false;
+    try {
+      answer = await this.#run(request);
+    } catch (error) {
+      failed = true;
+      failure = error;
+    }
+    this.#running = null;
+    const wanted = this.#wanted;
+    if (wanted !== null && (wanted === request || this.#same(wanted, request))) {
+      // The answer answers what is wanted now (the same request, or one asking the same).
+      if (wanted !== request) this.#merge(wanted, request);
+      this.#wanted = null;
+      if (failed) this.#fail(wanted, failure);
+      else this.#show(wanted, answer);
+    }
+    if (this.#wanted !== null && this.#running === null) this.#start(this.#wanted);
   }
 }

@@ -6,12 +6,16 @@
 //
 // Nothing is fetched until the box is first focused or typed in; then the
 // wasm engine and the bundle are fetched in parallel (kept in Cache Storage
-// for offline use) and every search runs in the page. The decisions live in
-// widget-logic.js; this file is the DOM glue. All text goes in with
-// textContent; the engine's snippet, whose every character but <mark> is
-// escaped, is the only HTML inserted.
+// for offline use) while a Web Worker (worker.js) starts, and the worker
+// loads the bundle and answers every search, off the page's main thread.
+// Where workers cannot run (a Content Security Policy that forbids them,
+// say) the engine runs in the page instead. The decisions live in widget-logic.js; this file is the DOM
+// glue. All text goes in with textContent; the engine's snippet, whose every
+// character but <mark> is escaped, is the only HTML inserted.
 
 import {
+  EngineWorker,
+  LatestOnly,
   answersAnnouncement,
   comboboxKey,
   fetchWithCache,
@@ -32,6 +36,16 @@ import {
 const TAG_NAME = "civic311-search";
 const CACHE_NAME = "civic311";
 const DEFAULT_WASM_URL = new URL("../pkg/civic311_wasm_bg.wasm", import.meta.url).href;
+// worker.js beside this file. Note: a variable, not a literal, so that
+// bundlers see only the `new Worker(new URL("./worker.js", ...))` below.
+const WORKER_FILE = "./worker.js";
+// Whether this file is served as the package's own js/widget.js (not
+// inlined by a bundler, whose output has other names and rewrites the
+// worker's URL in the Worker expression it recognizes).
+const SERVED_AS_FILES = (() => {
+  const url = new URL(import.meta.url);
+  return (url.protocol === "https:" || url.protocol === "http:") && url.pathname.endsWith("/widget.js");
+})();
 const SUGGESTION_LIMIT = 6;
 // Screen readers hear the count once typing pauses, not at every key.
 const ANNOUNCE_DELAY_MS = 300;
@@ -130,22 +144,42 @@ function applyStyle(root) {
   root.append(style);
 }
 
-// Note: a page that enforces Trusted Types refuses strings as innerHTML; a
-// policy named "civic311" passes the engine's snippet, which is escaped
-// HTML by contract. Pages allow it with `trusted-types civic311`.
-let snippetPolicy;
-function snippetHtml(snippet) {
-  if (snippetPolicy === undefined) {
-    snippetPolicy = null;
+// Note: a page that enforces Trusted Types refuses strings as innerHTML and
+// as a Worker's script URL; a policy named "civic311" passes the engine's
+// snippet, which is escaped HTML by contract, and the URLs of the widget's
+// own worker, and nothing else. Pages allow it with `trusted-types civic311`.
+let policy;
+const workerScriptUrls = new Set();
+function trustedTypesPolicy() {
+  if (policy === undefined) {
+    policy = null;
     if (globalThis.trustedTypes?.createPolicy) {
       try {
-        snippetPolicy = globalThis.trustedTypes.createPolicy("civic311", { createHTML: (html) => html });
+        policy = globalThis.trustedTypes.createPolicy("civic311", {
+          createHTML: (html) => html,
+          createScriptURL: (url) => {
+            if (workerScriptUrls.has(url)) return url;
+            throw new TypeError(`civic311: not the search engine's worker: ${url}`);
+          },
+        });
       } catch {
         // The page does not allow the policy; plain strings are all there is.
       }
     }
   }
-  return snippetPolicy ? snippetPolicy.createHTML(snippet) : snippet;
+  return policy;
+}
+
+function snippetHtml(snippet) {
+  const trusted = trustedTypesPolicy();
+  return trusted ? trusted.createHTML(snippet) : snippet;
+}
+
+/** A script URL of the widget's worker, as a TrustedScriptURL where the policy exists, else the string. */
+function workerScriptUrl(url) {
+  workerScriptUrls.add(url);
+  const trusted = trustedTypesPolicy();
+  return trusted ? trusted.createScriptURL(url) : url;
 }
 
 /**
@@ -171,53 +205,175 @@ function fillSnippet(element, snippet) {
   );
 }
 
-// The engine package and one engine per bundle URL, shared by every widget
-// of the page; a failed load is forgotten so that the next focus retries.
-let packageLoad = null;
+// One engine per bundle URL, shared by every widget of the page: a worker
+// (EngineWorker) where workers run, else the engine in the page
+// (PageEngine). Either way the page fetches the .wasm and the bundle (with
+// Cache Storage as the offline copy) and compiles the .wasm, streaming, off
+// the main thread: Chromium keeps compiled code for the next visit only for
+// modules a page compiles, not those a worker does. A worker gets the
+// compiled module and the bundle's bytes, and does the slow part: parsing
+// the bundle, and every search. A failed load, or an engine that stops, is
+// forgotten so that the next focus retries.
 const engineLoads = new Map();
+// The compiled .wasm, once per page: the first load's `wasm` URL decides.
+let wasmLoad = null;
+// Set once a worker could not start: the page's later engines run in the page.
+let workersUnavailable = false;
 
 function cacheOptions() {
   return { fetch: (url) => fetch(url), caches: globalThis.caches, cacheName: CACHE_NAME };
 }
 
-function loadPackage(wasmUrl) {
-  if (packageLoad === null) {
+function compileWasm(wasmUrl) {
+  if (wasmLoad === null) {
     const load = (async () => {
-      const [engineModule, response] = await Promise.all([
-        import("./index.js"),
-        fetchWithCache(wasmUrl, cacheOptions()),
-      ]);
+      const response = await fetchWithCache(wasmUrl, cacheOptions());
+      if (typeof WebAssembly.compileStreaming !== "function") {
+        return WebAssembly.compile(await response.arrayBuffer());
+      }
       // Streaming compilation insists on the application/wasm type; a server
       // that sends another gets its response relabelled rather than read
-      // into memory and compiled on the main thread.
+      // into memory first.
       const wasm = isWasmResponse(response)
         ? response
         : new Response(response.body, { headers: { "content-type": "application/wasm" } });
-      await engineModule.init(wasm);
-      return engineModule;
+      return WebAssembly.compileStreaming(wasm);
     })();
-    packageLoad = load;
+    wasmLoad = load;
     load.catch(() => {
-      if (packageLoad === load) packageLoad = null;
+      if (wasmLoad === load) wasmLoad = null;
     });
   }
-  return packageLoad;
+  return wasmLoad;
+}
+
+async function fetchBundle(bundleUrl) {
+  return (await fetchWithCache(bundleUrl, cacheOptions())).arrayBuffer();
+}
+
+/**
+ * Starts worker.js. Served as the package's files, same origin as the page:
+ * from its URL (a TrustedScriptURL under Trusted Types, so that a page that
+ * enforces them and allows the civic311 policy reports no violation).
+ * Served from another origin, which a Worker cannot load directly: through
+ * a one-line module on a blob: URL that imports it (the widget's own
+ * files need CORS there already). Otherwise, as in a bundler's build: the
+ * expression bundlers recognize, which they rewrite to their worker.
+ */
+function newWorker() {
+  if (SERVED_AS_FILES) {
+    const url = new URL(WORKER_FILE, import.meta.url).href;
+    if (new URL(url).origin !== globalThis.origin) {
+      const source = `import ${JSON.stringify(url)};\n`;
+      const blobUrl = URL.createObjectURL(new Blob([source], { type: "text/javascript" }));
+      try {
+        const worker = new Worker(workerScriptUrl(blobUrl), { type: "module", name: "civic311" });
+        return { worker, done: () => URL.revokeObjectURL(blobUrl) };
+      } catch (error) {
+        URL.revokeObjectURL(blobUrl);
+        throw error;
+      }
+    }
+    if (trustedTypesPolicy() !== null) {
+      return { worker: new Worker(workerScriptUrl(url), { type: "module", name: "civic311" }), done: () => {} };
+    }
+  }
+  return {
+    worker: new Worker(new URL("./worker.js", import.meta.url), { type: "module", name: "civic311" }),
+    done: () => {},
+  };
+}
+
+function workersFailed(error) {
+  if (workersUnavailable) return;
+  workersUnavailable = true;
+  console.info(`civic311-search: the search engine runs in the page, as its worker could not start (${error?.message ?? error}).`);
+}
+
+/** An engine worker, starting; null where workers cannot run (none, refused at once, or failed before on this page). */
+function startEngineWorker() {
+  if (workersUnavailable || typeof Worker !== "function") return null;
+  let started;
+  try {
+    started = newWorker();
+  } catch (error) {
+    // Refused at once: Trusted Types without the civic311 policy, say.
+    workersFailed(error);
+    return null;
+  }
+  const engine = new EngineWorker(started.worker);
+  engine.started.then(started.done, started.done);
+  return engine;
+}
+
+/** The engine in the page, with the worker's interface: answers as promises. */
+class PageEngine {
+  worker = false;
+  // An engine in the page stops only with the page.
+  failed = new Promise(() => {});
+  #engine;
+
+  constructor(engine) {
+    this.#engine = engine;
+    this.catalogName = engine.catalogName;
+    this.languages = engine.languages;
+    this.answerCount = engine.answerCount;
+  }
+
+  async search(query, options) {
+    const started = performance.now();
+    const answers = this.#engine.search(query, options);
+    return { answers, ms: performance.now() - started };
+  }
+
+  async suggest(prefix, limit) {
+    return this.#engine.suggest(prefix, limit);
+  }
+}
+
+async function loadInPage(engineModule, wasm, bytes) {
+  const { init, Engine } = await engineModule;
+  await init(wasm);
+  return new PageEngine(await Engine.fromBundle(bytes));
 }
 
 function loadEngine(bundleUrl, wasmUrl) {
   let load = engineLoads.get(bundleUrl);
   if (load === undefined) {
     load = (async () => {
-      const [engineModule, bytes] = await Promise.all([
-        loadPackage(wasmUrl),
-        fetchWithCache(bundleUrl, cacheOptions()).then((response) => response.arrayBuffer()),
-      ]);
-      return engineModule.Engine.fromBundle(bytes);
+      // The worker starts while the page fetches and compiles.
+      const worker = startEngineWorker();
+      const engineModule = worker === null ? import("./index.js") : null;
+      engineModule?.catch(() => {});
+      let wasm;
+      let bytes;
+      try {
+        [wasm, bytes] = await Promise.all([compileWasm(wasmUrl), fetchBundle(bundleUrl)]);
+      } catch (error) {
+        worker?.terminate();
+        throw error;
+      }
+      if (worker === null) return loadInPage(engineModule, wasm, bytes);
+      try {
+        await worker.started;
+      } catch (error) {
+        // Nothing was sent to it: the same module and bytes load in the page.
+        workersFailed(error);
+        return loadInPage(import("./index.js"), wasm, bytes);
+      }
+      try {
+        await worker.load(wasm, bytes);
+      } catch (error) {
+        worker.terminate();
+        throw error;
+      }
+      return worker;
     })();
     engineLoads.set(bundleUrl, load);
-    load.catch(() => {
+    const forget = () => {
       if (engineLoads.get(bundleUrl) === load) engineLoads.delete(bundleUrl);
-    });
+    };
+    load.then((engine) => engine.failed.then(forget), forget);
   }
   return load;
 }
@@ -243,6 +399,7 @@ export class Civic311Search extends HTMLElement {
   #answersList;
 
   #ui = "en";
+  // The engine (an EngineWorker or a PageEngine) once loaded; its answers come as promises.
   #engine = null;
   // The catalog's languages, the first its default (read once per engine).
   #catalogLanguages = [];
@@ -253,7 +410,17 @@ export class Civic311Search extends HTMLElement {
   #active = -1;
   #dismissed = false;
   #answers = [];
+  // The search the answers on show answer (language, limit, query).
   #searched = null;
+  // One engine request at a time; only the answers to the text in the box are shown.
+  #requests = new LatestOnly({
+    run: (request) => this.#ask(request),
+    show: (request, answer) => this.#show(request, answer),
+    same: (a, b) => a.engine === b.engine && a.typed === b.typed && a.key === b.key,
+    merge: (kept, newer) => {
+      kept.announceNow ||= newer.announceNow;
+    },
+  });
   // What the status line says: null, {kind: "loading" | "error"} or {kind: "answers", count, query}.
   #statusState = null;
   #announceTimer = 0;
@@ -352,6 +519,7 @@ export class Civic311Search extends HTMLElement {
         break;
       case "bundle":
         this.#engine = null;
+        this.#requests.cancel();
         this.#catalogLanguages = [];
         this.#loadToken = null;
         this.#retryOnFocusOnly = false;
@@ -463,7 +631,10 @@ export class Civic311Search extends HTMLElement {
         this.#loadToken = null;
         this.#engine = engine;
         this.#catalogLanguages = engine.languages;
-        this.#dispatch("civic311-ready", { ms: performance.now() - started });
+        engine.failed.then((error) => {
+          if (this.#engine === engine) this.#engineStopped(error);
+        });
+        this.#dispatch("civic311-ready", { ms: performance.now() - started, worker: engine.worker });
         this.#setStatus(null, true);
         this.#update({ announceNow: true });
       },
@@ -474,13 +645,38 @@ export class Civic311Search extends HTMLElement {
         this.#retryOnFocusOnly = true;
         console.error("civic311-search: could not load the search engine:", error);
         this.#setStatus({ kind: "error" }, true);
-        this.#dispatch("civic311-error", {
-          name: error?.name ?? "Error",
-          message: error?.message ?? String(error),
-          error,
-        });
+        this.#dispatchError(error);
       },
     );
+  }
+
+  /** The engine stopped (its worker failed): as a failed load, and the answers go, as they no longer follow the box. */
+  #engineStopped(error) {
+    this.#engine = null;
+    this.#retryOnFocusOnly = true;
+    this.#clearResults();
+    console.error("civic311-search: the search engine stopped:", error);
+    this.#setStatus({ kind: "error" }, true);
+    this.#dispatchError(error);
+  }
+
+  /** No pending request, no suggestions, no answers. */
+  #clearResults() {
+    this.#requests.cancel();
+    this.#searched = null;
+    this.#completions = [];
+    this.#answers = [];
+    this.#active = -1;
+    this.#renderSuggestions();
+    this.#renderAnswers();
+  }
+
+  #dispatchError(error) {
+    this.#dispatch("civic311-error", {
+      name: error?.name ?? "Error",
+      message: error?.message ?? String(error),
+      error,
+    });
   }
 
   // Searching.
@@ -489,51 +685,65 @@ export class Civic311Search extends HTMLElement {
     const typed = this.#input.value;
     const query = normalizeQuery(typed);
     if (query === "") {
-      this.#searched = null;
-      this.#completions = [];
-      this.#answers = [];
-      this.#active = -1;
-      this.#renderSuggestions();
-      this.#renderAnswers();
+      this.#clearResults();
       if (this.#statusState?.kind !== "error") this.#setStatus(null);
       return;
     }
     if (this.#engine === null) {
+      this.#requests.cancel();
       if (this.#loadToken !== null) this.#setStatus({ kind: "loading" }, true);
       return;
     }
-
-    let completions = [];
-    try {
-      completions = this.#engine.suggest(typed, SUGGESTION_LIMIT + 1);
-    } catch (error) {
-      console.error("civic311-search: suggestions failed:", error);
-    }
-    this.#completions = visibleSuggestions(completions, typed, SUGGESTION_LIMIT);
-    this.#active = -1;
-    this.#renderSuggestions();
-
     const lang = searchLanguage(this.#ui, this.#catalogLanguages);
     const limit = this.limit;
     const key = `${lang ?? ""}\u0000${limit}\u0000${query}`;
-    if (this.#searched === key) {
+    if (this.#statusState?.kind === "answers" && this.#statusState.query !== query) {
+      // An announcement still waiting is of a query no longer in the box.
+      clearTimeout(this.#announceTimer);
+    }
+    this.#requests.ask({ engine: this.#engine, typed, query, lang, limit, key, announceNow });
+  }
+
+  /** Runs a request in the engine: the suggestions, and the search unless its answers are on show. */
+  async #ask({ engine, typed, query, lang, limit, key }) {
+    const search = key !== this.#searched;
+    // A worker that stopped is reported once, by #engineStopped.
+    const report = (what, error) => {
+      if (error?.name !== "WorkerError") console.error(`civic311-search: ${what} failed:`, error);
+    };
+    const [completions, found] = await Promise.all([
+      engine.suggest(typed, SUGGESTION_LIMIT + 1).catch((error) => {
+        report("suggestions", error);
+        return [];
+      }),
+      search
+        ? engine.search(query, lang === undefined ? { limit } : { limit, lang }).catch((error) => {
+            report("search", error);
+            return { answers: [], ms: 0 };
+          })
+        : null,
+    ]);
+    return { completions, found };
+  }
+
+  /** Shows the answer to the request that is still the box's text. */
+  #show({ engine, typed, query, key, announceNow }, { completions, found }) {
+    // Answers of an engine no longer this box's (a new bundle, a stopped worker) never show.
+    if (engine !== this.#engine) return;
+    this.#completions = visibleSuggestions(completions, typed, SUGGESTION_LIMIT);
+    this.#active = -1;
+    this.#renderSuggestions();
+    if (found === null) {
+      // The answers on show are this search's already.
+      this.#searched = key;
       if (announceNow) this.#setStatus(this.#statusState, true);
       return;
     }
     this.#searched = key;
-
-    const started = performance.now();
-    let answers = [];
-    try {
-      answers = this.#engine.search(query, lang === undefined ? { limit } : { limit, lang });
-    } catch (error) {
-      console.error("civic311-search: search failed:", error);
-    }
-    const ms = performance.now() - started;
-    this.#answers = answers;
+    this.#answers = found.answers;
     this.#renderAnswers();
-    this.#setStatus({ kind: "answers", count: answers.length, query }, announceNow);
-    this.#dispatch("civic311-answers", { query, count: answers.length, ms });
+    this.#setStatus({ kind: "answers", count: found.answers.length, query }, announceNow);
+    this.#dispatch("civic311-answers", { query, count: found.answers.length, ms: found.ms });
   }
 
   #pick(index) {

@@ -39,6 +39,12 @@ export function watch(): number {
     console.log(event.detail.query, count);
   });
   document.addEventListener("civic311-error", (event) => console.warn(event.detail.name));
+  box.addEventListener("civic311-ready", (event) => {
+    const where: string = event.detail.worker ? "worker" : "page";
+    // @ts-expect-error: worker is a boolean
+    const wrong: string = event.detail.worker;
+    console.log(where, wrong, event.detail.ms);
+  });
   // @ts-expect-error: `ready` is read-only
   box.ready = true;
   return box.limit;

@@ -1,16 +1,21 @@
 // The widget's decisions under node --test, no browser: interface text,
-// language, report links, hrefs, keys, suggestions, snippets as text, and
-// fetching with a Cache Storage fallback.
+// language, report links, hrefs, keys, suggestions, snippets as text,
+// fetching with a Cache Storage fallback, the page's side of the engine
+// worker, and showing only the answers to the latest text.
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
 
 import {
   DEFAULT_LIMIT,
+  EngineWorker,
   LANGUAGES,
+  LatestOnly,
   STRINGS,
   answersAnnouncement,
   comboboxKey,
+  errorFrom,
+  errorMessage,
   escapeHtml,
   expandTemplate,
   fetchWithCache,
@@ -465,4 +470,251 @@ test("fetchWithCache: a failing cache write does not fail the fetch", async () =
   };
   const response = await fetchWithCache("https://x.example/big.c311", { fetch: async () => new Response("big"), caches });
   assert.equal(await response.text(), "big");
+});
+
+test("errors cross a postMessage as {name, message}", () => {
+  const query = new Error("limit must be a whole number from 0 to 100");
+  query.name = "QueryError";
+  assert.deepEqual(errorMessage(query), { name: "QueryError", message: "limit must be a whole number from 0 to 100" });
+  assert.deepEqual(errorMessage(new TypeError("x")), { name: "TypeError", message: "x" });
+  assert.deepEqual(errorMessage("plain"), { name: "Error", message: "plain" });
+  assert.deepEqual(errorMessage(undefined), { name: "Error", message: "undefined" });
+  assert.deepEqual(errorMessage({ name: "", message: 3 }), { name: "Error", message: "[object Object]" });
+  const back = errorFrom({ name: "BundleError", message: "truncated" });
+  assert.ok(back instanceof Error);
+  assert.equal(back.name, "BundleError");
+  assert.equal(back.message, "truncated");
+  assert.equal(errorFrom(undefined).name, "Error");
+});
+
+/**
+ * A Worker stand-in: what the page posts is kept (with its transfer list),
+ * and `reply` / `fail` / `unreadable` play the worker's side.
+ */
+class FakeWorker extends EventTarget {
+  sent = [];
+  terminated = false;
+  refuse = null;
+  postMessage(message, transfer = []) {
+    if (this.refuse) throw this.refuse;
+    this.sent.push({ message: structuredClone(message), transfer });
+  }
+  terminate() {
+    this.terminated = true;
+  }
+  reply(data) {
+    this.dispatchEvent(new MessageEvent("message", { data }));
+  }
+  fail(message) {
+    const event = new Event("error", { cancelable: true });
+    if (message !== undefined) event.message = message;
+    this.dispatchEvent(event);
+    return event;
+  }
+  unreadable() {
+    this.dispatchEvent(new MessageEvent("messageerror"));
+  }
+}
+
+test("EngineWorker: answers are matched to requests by id, in any order", async () => {
+  const fake = new FakeWorker();
+  const engine = new EngineWorker(fake);
+  assert.equal(engine.worker, true);
+  fake.reply({ type: "started" });
+  await engine.started;
+
+  const bundle = new ArrayBuffer(8);
+  const loaded = engine.load(new URL("https://city.example/e.wasm"), bundle);
+  const [load] = fake.sent;
+  assert.deepEqual(load.message, { type: "load", wasm: "https://city.example/e.wasm", bundle: new ArrayBuffer(8), id: 1 });
+  assert.deepEqual(load.transfer, [bundle], "the bundle's bytes are transferred, not copied");
+  fake.reply({ id: 1, type: "load", catalogName: "Riverton 311", languages: ["en", "es"], answerCount: 261 });
+  await loaded;
+  assert.deepEqual([engine.catalogName, engine.languages, engine.answerCount], ["Riverton 311", ["en", "es"], 261]);
+
+  const first = engine.search("potholes", { limit: 5 });
+  const second = engine.suggest("bulky it", 7);
+  const third = engine.search("graffiti", { limit: 2, lang: "en" });
+  assert.deepEqual(
+    fake.sent.slice(1).map((s) => s.message),
+    [
+      { type: "search", query: "potholes", options: { limit: 5 }, id: 2 },
+      { type: "suggest", prefix: "bulky it", limit: 7, id: 3 },
+      { type: "search", query: "graffiti", options: { limit: 2, lang: "en" }, id: 4 },
+    ],
+  );
+  fake.reply({ id: 4, type: "search", answers: [{ id: "graffiti" }], ms: 2 });
+  fake.reply({ id: 99, type: "search", answers: [{ id: "stray" }], ms: 1 }); // no such request: ignored
+  fake.reply({ id: 2, type: "search", answers: [{ id: "ST-POTHOLE" }], ms: 1.5 });
+  fake.reply({ id: 3, error: { name: "QueryError", message: "limit too high" } });
+  assert.deepEqual(await third, { answers: [{ id: "graffiti" }], ms: 2 });
+  assert.deepEqual(await first, { answers: [{ id: "ST-POTHOLE" }], ms: 1.5 });
+  await assert.rejects(second, (error) => error instanceof Error && error.name === "QueryError" && error.message === "limit too high");
+  assert.equal(fake.terminated, false);
+});
+
+test("EngineWorker: a worker that fails before it starts rejects `started` and every request", async () => {
+  const fake = new FakeWorker();
+  const engine = new EngineWorker(fake);
+  const load = engine.load("https://city.example/e.wasm", "https://city.example/c.c311");
+  const event = fake.fail(); // a blocked or missing script: an Event with no message
+  assert.equal(event.defaultPrevented, true, "reported once, by the widget");
+  for (const promise of [engine.started, load, engine.search("x")]) {
+    await assert.rejects(promise, (error) => error.name === "WorkerError" && /could not start/.test(error.message));
+  }
+  assert.equal(fake.terminated, true);
+  // A late "started" changes nothing.
+  fake.reply({ type: "started" });
+  await assert.rejects(engine.started);
+});
+
+test("EngineWorker: a worker that fails after it started resolves `failed` and rejects what waits", async () => {
+  for (const [how, pattern] of [
+    [(fake) => fake.fail("Uncaught Error: boom"), /worker failed: Uncaught Error: boom/],
+    [(fake) => fake.unreadable(), /could not be read/],
+    [(fake) => fake.reply({ type: "failed", error: { name: "RuntimeError", message: "unreachable" } }), /stopped: RuntimeError: unreachable/],
+  ]) {
+    const fake = new FakeWorker();
+    const engine = new EngineWorker(fake);
+    let failed = null;
+    engine.failed.then((error) => (failed = error));
+    fake.reply({ type: "started" });
+    await engine.started;
+    const waiting = engine.search("potholes");
+    how(fake);
+    await assert.rejects(waiting, (error) => error.name === "WorkerError" && pattern.test(error.message));
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    assert.ok(failed, "failed resolved");
+    assert.match(failed.message, pattern);
+    assert.equal(fake.terminated, true);
+    await assert.rejects(engine.suggest("x"), (error) => error === failed, "later requests fail at once");
+    assert.equal(fake.sent.length, 1, "and are not sent");
+  }
+});
+
+test("EngineWorker: a request that cannot be posted fails alone; terminate rejects what waits", async () => {
+  const fake = new FakeWorker();
+  const engine = new EngineWorker(fake);
+  fake.reply({ type: "started" });
+  fake.refuse = new DOMException("could not be cloned", "DataCloneError");
+  await assert.rejects(engine.search("x", { limit: () => 5 }), (error) => error.name === "DataCloneError");
+  fake.refuse = null;
+  const waiting = engine.search("potholes");
+  engine.terminate();
+  await assert.rejects(waiting, (error) => error.name === "WorkerError");
+  assert.equal(fake.terminated, true);
+});
+
+/** A LatestOnly whose runs finish when the test says: `finish(i, answer)` or `refuse(i, error)`. */
+function latest({ same, merge } = {}) {
+  const runs = [];
+  const shown = [];
+  const failed = [];
+  const requests = new LatestOnly({
+    run: (request) =>
+      new Promise((resolve, reject) => {
+        runs.push({ request, resolve, reject });
+      }),
+    show: (request, answer) => shown.push([request.text, answer]),
+    fail: (request, error) => failed.push([request.text, error.message]),
+    same,
+    merge,
+  });
+  const finish = async (index, answer) => {
+    runs[index].resolve(answer);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+  };
+  const refuse = async (index, message) => {
+    runs[index].reject(new Error(message));
+    await new Promise((resolve) => setTimeout(resolve, 0));
+  };
+  return { requests, runs, shown, failed, finish, refuse };
+}
+
+test("LatestOnly: one run at a time; answers to superseded text are dropped, the latest shown", async () => {
+  const { requests, runs, shown, finish } = latest();
+  requests.ask({ text: "p" });
+  requests.ask({ text: "po" });
+  requests.ask({ text: "pot" });
+  requests.ask({ text: "poth" });
+  assert.equal(runs.length, 1, "one run at a time");
+  assert.equal(requests.busy, true);
+  assert.equal(requests.wanted.text, "poth");
+  await finish(0, "answers for p");
+  assert.deepEqual(shown, [], "p is no longer the text: dropped");
+  assert.deepEqual(
+    runs.map((r) => r.request.text),
+    ["p", "poth"],
+    "the waiting requests in between never run",
+  );
+  requests.ask({ text: "potho" });
+  await finish(1, "answers for poth");
+  assert.deepEqual(shown, []);
+  await finish(2, "answers for potho");
+  assert.deepEqual(shown, [["potho", "answers for potho"]]);
+  assert.equal(requests.busy, false);
+  assert.equal(requests.wanted, null);
+});
+
+test("LatestOnly: a request asking the same is merged, not run again", async () => {
+  const same = (a, b) => a.text === b.text;
+  const merge = (kept, newer) => {
+    kept.now ||= newer.now;
+  };
+  const { requests, runs, shown, finish } = latest({ same, merge });
+  const first = { text: "pot", now: false };
+  requests.ask(first);
+  requests.ask({ text: "pot", now: true });
+  assert.equal(runs.length, 1);
+  assert.equal(first.now, true, "merged into the request already wanted");
+  await finish(0, "A");
+  assert.deepEqual(shown, [["pot", "A"]]);
+
+  // The running request's answer serves a later request asking the same,
+  // after another one in between: the one in between never runs.
+  requests.ask({ text: "bus", now: false });
+  requests.ask({ text: "bulk", now: false });
+  requests.ask({ text: "bus", now: true });
+  assert.equal(runs.length, 2);
+  await finish(1, "B");
+  assert.deepEqual(shown.at(-1), ["bus", "B"]);
+  assert.equal(runs.length, 2);
+});
+
+test("LatestOnly: cancel drops the answer on its way; failures reach fail for the wanted request only", async () => {
+  const { requests, runs, shown, failed, finish, refuse } = latest();
+  requests.ask({ text: "pot" });
+  requests.cancel();
+  assert.equal(requests.wanted, null);
+  await finish(0, "A");
+  assert.deepEqual(shown, []);
+  assert.equal(runs.length, 1, "nothing more runs");
+
+  requests.ask({ text: "x" });
+  await refuse(1, "engine stopped");
+  assert.deepEqual(failed, [["x", "engine stopped"]]);
+
+  requests.ask({ text: "y" });
+  requests.ask({ text: "z" });
+  await refuse(2, "y failed");
+  assert.deepEqual(failed, [["x", "engine stopped"]], "y was superseded: its failure is dropped");
+  await finish(3, "Z");
+  assert.deepEqual(shown, [["z", "Z"]]);
+});
+
+test("LatestOnly: a show that asks again starts one run, not two", async () => {
+  const runs = [];
+  let requests;
+  requests = new LatestOnly({
+    run: (request) => {
+      runs.push(request.text);
+      return Promise.resolve(request.text.toUpperCase());
+    },
+    show: (request) => {
+      if (request.text === "a") requests.ask({ text: "b" });
+    },
+  });
+  requests.ask({ text: "a" });
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  assert.deepEqual(runs, ["a", "b"]);
 });
