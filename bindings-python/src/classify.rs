@@ -130,8 +130,8 @@ impl Triage {
         }
         d.set_item("suggestions", list)?;
         let list = PyList::empty(py);
-        for a in self.answers() {
-            list.append(Bound::new(py, a)?.call_method0("to_dict")?)?;
+        for a in &t.answers {
+            list.append(crate::search::answer_dict(py, a)?)?;
         }
         d.set_item("answers", list)?;
         Ok(d)

@@ -66,28 +66,32 @@ impl Answer {
 
     /// The answer as a dict of plain values (JSON-ready).
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        let a = &self.inner;
-        let d = PyDict::new(py);
-        d.set_item("id", &a.id)?;
-        d.set_item("kind", a.kind.as_str())?;
-        d.set_item("title", &a.title)?;
-        d.set_item("snippet", &a.snippet)?;
-        d.set_item("url", &a.url)?;
-        d.set_item("score", a.score)?;
-        d.set_item("lang", &a.lang)?;
-        d.set_item("department", &a.department)?;
-        d.set_item("service_code", &a.service_code)?;
-        match &a.hours {
-            Some(h) => d.set_item("hours", hours_dict(py, h)?)?,
-            None => d.set_item("hours", py.None())?,
-        }
-        Ok(d)
+        answer_dict(py, &self.inner)
     }
 
     fn __repr__(&self) -> String {
         let a = &self.inner;
         format!("<Answer {} {:?} {:?} score={:.2}>", a.kind.as_str(), a.id, a.title, a.score)
     }
+}
+
+/// An answer as a dict of plain values.
+pub(crate) fn answer_dict<'py>(py: Python<'py>, a: &civic311::Answer) -> PyResult<Bound<'py, PyDict>> {
+    let d = PyDict::new(py);
+    d.set_item("id", &a.id)?;
+    d.set_item("kind", a.kind.as_str())?;
+    d.set_item("title", &a.title)?;
+    d.set_item("snippet", &a.snippet)?;
+    d.set_item("url", &a.url)?;
+    d.set_item("score", a.score)?;
+    d.set_item("lang", &a.lang)?;
+    d.set_item("department", &a.department)?;
+    d.set_item("service_code", &a.service_code)?;
+    match &a.hours {
+        Some(h) => d.set_item("hours", hours_dict(py, h)?)?,
+        None => d.set_item("hours", py.None())?,
+    }
+    Ok(d)
 }
 
 /// A facility's opening status, with the words to show.

@@ -44,6 +44,11 @@ fn count(value: &JsValue, name: &str, max: usize) -> Result<usize, JsValue> {
     }
 }
 
+/// A count that may be left out (`undefined` or `null`): then `default`.
+fn count_or(value: &JsValue, name: &str, max: usize, default: usize) -> Result<usize, JsValue> {
+    if value.is_undefined() || value.is_null() { Ok(default) } else { count(value, name, max) }
+}
+
 fn string(value: &JsValue, name: &str) -> Result<String, JsValue> {
     value.as_string().ok_or_else(|| query_error(format!("{name} must be a string, not {}", show(value))))
 }
@@ -152,19 +157,14 @@ impl Engine {
     /// Completions of what a resident is typing, best first (`limit`,
     /// default 5).
     pub fn suggest(&self, prefix: &str, limit: JsValue) -> Result<JsValue, JsValue> {
-        let limit = if limit.is_undefined() || limit.is_null() { 5 } else { count(&limit, "limit", MAX_LIMIT)? };
-        to_plain(&self.inner.suggest(prefix, limit))
+        to_plain(&self.inner.suggest(prefix, count_or(&limit, "limit", MAX_LIMIT, 5)?))
     }
 
     /// The `limit` (default 3) most likely categories of a text, with
     /// probabilities. The first call trains the catalog's zero-shot model,
     /// which takes a few seconds in a browser.
     pub fn classify(&self, text: &str, limit: JsValue) -> Result<JsValue, JsValue> {
-        let limit = if limit.is_undefined() || limit.is_null() {
-            3
-        } else {
-            count(&limit, "limit", civic311::classify::MAX_SUGGESTIONS)?
-        };
+        let limit = count_or(&limit, "limit", civic311::classify::MAX_SUGGESTIONS, 3)?;
         to_plain(&self.inner.classify(text, limit).map_err(to_js)?)
     }
 

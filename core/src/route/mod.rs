@@ -155,7 +155,7 @@ impl Router {
             .collect();
         let calendar_zones = catalog.calendars().iter().map(|c| (c.id.clone(), c.tz())).collect();
         let jurisdiction_zones =
-            catalog.jurisdictions().iter().map(|j| (j.id.clone(), zone_named(&j.time_zone))).collect();
+            catalog.jurisdictions().iter().map(|j| (j.id.clone(), crate::zones::get_or_utc(&j.time_zone))).collect();
         Router { catalog, by_service, keywords, analyzers, calendar_zones, jurisdiction_zones }
     }
 
@@ -551,11 +551,6 @@ fn referral_to(catalog: &Catalog, department: &crate::catalog::Department, notic
         url,
         message,
     }
-}
-
-/// A time zone by its IANA name (checked when the catalog loads).
-fn zone_named(name: &str) -> TimeZone {
-    crate::zones::get_or_utc(name)
 }
 
 fn names(channels: &[crate::request::Channel]) -> String {

@@ -108,7 +108,8 @@ fn unknown_service_code_in_an_article() {
 #[test]
 fn a_url_that_is_not_a_web_address() {
     // Every page that shows the answer would link to it.
-    for bad in ["javascript:alert(1)", "data:text/html,<b>x</b>", "www.city.example", "//evil.example/x", "https://a b"] {
+    for bad in ["javascript:alert(1)", "data:text/html,<b>x</b>", "www.city.example", "//evil.example/x", "https://a b"]
+    {
         let text = format!("+++\nid = \"potholes\"\ntitle = \"Report a pothole\"\nurl = {bad:?}\n+++\nBody.\n");
         one_problem(
             with_file("articles/potholes.md", &text),
