@@ -1,22 +1,35 @@
 #!/usr/bin/env bash
-# Builds the npm package's wasm engine and its JavaScript glue into pkg/:
-#   1. the Rust crate for wasm32, profile wasm-release (built for size);
-#   2. wasm-bindgen --target web (ES module glue usable from a bundler or a
-#      plain <script type="module">);
-#   3. wasm-opt -Oz from the npm binaryen package.
+# Builds the npm package's two wasm modules and their JavaScript glue into pkg/:
+#   civic311_wasm      the engine pages load from a bundle (search, suggest,
+#                      classify, triage, route): feature `engine`;
+#   civic311_catalog   the catalog tools for authoring (catalogs read from
+#                      their files, their problems, the Open311 services
+#                      list): feature `catalog`.
+# Each is built for wasm32 with profile wasm-release (built for size), given
+# glue by wasm-bindgen --target web (ES modules usable from a bundler or a
+# plain <script type="module">), and shrunk by wasm-opt -Oz from the npm
+# binaryen package.
 # Needs the wasm32-unknown-unknown target, wasm-bindgen-cli at the version of
 # the wasm-bindgen crate in Cargo.lock, and `npm ci` here (scripts/test-all.sh
 # does all three).
 set -euo pipefail
 cd "$(dirname "$0")"
-cargo build -p civic311-wasm --target wasm32-unknown-unknown --profile wasm-release --locked
-wasm-bindgen --target web --out-dir pkg --out-name civic311_wasm \
-  ../target/wasm32-unknown-unknown/wasm-release/civic311_wasm.wasm
-# The features rustc's wasm32 target emits by default, so that wasm-opt may keep using them.
-node_modules/.bin/wasm-opt -Oz --strip-debug --strip-producers \
-  --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
-  --enable-mutable-globals --enable-reference-types --enable-multivalue \
-  pkg/civic311_wasm_bg.wasm -o pkg/civic311_wasm_bg.wasm
+out=../target/wasm32-unknown-unknown/wasm-release/civic311_wasm.wasm
+
+module() { # module NAME CARGO-FEATURE-FLAGS...
+  local name=$1
+  shift
+  cargo build -p civic311-wasm --target wasm32-unknown-unknown --profile wasm-release --locked "$@"
+  wasm-bindgen --target web --out-dir pkg --out-name "$name" "$out"
+  # The features rustc's wasm32 target emits by default, so that wasm-opt may keep using them.
+  node_modules/.bin/wasm-opt -Oz --strip-debug --strip-producers \
+    --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+    --enable-mutable-globals --enable-reference-types --enable-multivalue \
+    "pkg/${name}_bg.wasm" -o "pkg/${name}_bg.wasm"
+}
+module civic311_wasm
+module civic311_catalog --no-default-features --features catalog
+
 # The Riverton bundle that the tests and the demo page load (the browser never
 # indexes), written by the workspace's debug CLI: the one `cargo test --workspace`
 # builds, so that no second feature set of the core is compiled.

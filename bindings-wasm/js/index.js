@@ -5,37 +5,19 @@
 //   engine.search("potholes on maple", { limit: 5 });   // [{ id, kind, title, snippet, url, ... }]
 //
 // In a browser the .wasm beside pkg/'s glue is fetched; in Node it is read
-// from disk; `init(bytes)` gives it bytes you already have.
+// from disk; `init(bytes)` gives it bytes you already have. Catalogs read
+// from their files, for authoring tools, are in "civic311/catalog", a
+// second wasm module that pages which only search never download.
 
-import wasmInit, { initSync, Catalog, Engine as WasmEngine, checkCatalog } from "../pkg/civic311_wasm.js";
-
-let ready = null;
-
-const inNode = typeof process !== "undefined" && typeof process.versions?.node === "string";
-const wasmUrl = new URL("../pkg/civic311_wasm_bg.wasm", import.meta.url);
+import wasmInit, { initSync, Engine as WasmEngine } from "../pkg/civic311_wasm.js";
+import { loader } from "./load.js";
 
 /**
  * Loads the wasm engine once. With no argument, fetches the `.wasm` file
  * beside the glue (browsers and bundlers) or reads it (Node); with bytes (a
  * Uint8Array or ArrayBuffer) or a Response, compiles those.
  */
-export function init(input) {
-  if (ready === null) {
-    if (input instanceof Uint8Array || input instanceof ArrayBuffer) {
-      ready = Promise.resolve().then(() => initSync({ module: input }));
-    } else if (input === undefined && inNode) {
-      ready = import("node:fs/promises").then((fs) => fs.readFile(wasmUrl)).then((bytes) => initSync({ module: bytes }));
-    } else {
-      ready = wasmInit({ module_or_path: input === undefined ? wasmUrl : input });
-    }
-    ready = ready.then(() => undefined);
-    // A failed load may be retried (a page that was offline, say).
-    ready.catch(() => {
-      ready = null;
-    });
-  }
-  return ready;
-}
+export const init = loader(wasmInit, initSync, new URL("../pkg/civic311_wasm_bg.wasm", import.meta.url));
 
 function bytesOf(input) {
   if (input instanceof Uint8Array) return input;
@@ -115,4 +97,3 @@ export class Engine {
   }
 }
 
-export { Catalog, checkCatalog };

@@ -1,108 +1,30 @@
 //! The civic311 engine for web pages: a thin wasm-bindgen layer over the
 //! Rust crate. Bytes and plain objects in, plain objects out; every error is
 //! a JavaScript `Error` whose `name` is the error's kind.
+//!
+//! Two builds of this crate make the npm package's two wasm modules: the
+//! engine (feature `engine`, the default), which pages download to search,
+//! and the catalog tools (feature `catalog`: catalogs read from their files,
+//! their problems, the Open311 services list), which only authoring tools
+//! need. Keeping the TOML, Markdown and GeoJSON readers out of the engine's
+//! build keeps its download small.
 
-use std::collections::BTreeMap;
+// A build with neither module (`--no-default-features` alone) exports nothing.
+#![cfg_attr(not(any(feature = "engine", feature = "catalog")), allow(dead_code))]
 
-use civic311::open311::{Payload, ServiceList};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
+#[cfg(feature = "catalog")]
+mod catalog;
+#[cfg(feature = "engine")]
 mod engine;
 mod errors;
 
+#[cfg(feature = "catalog")]
+pub use catalog::{Catalog, check_catalog};
+#[cfg(feature = "engine")]
 pub use engine::Engine;
-use errors::to_js;
-
-/// A validated catalog.
-#[wasm_bindgen]
-pub struct Catalog {
-    inner: civic311::Catalog,
-}
-
-/// Reads `{ "catalog.toml": "...", "articles/a.md": "..." }` into path, text pairs.
-fn read_files(files: JsValue) -> Result<BTreeMap<String, String>, JsValue> {
-    serde_wasm_bindgen::from_value(files).map_err(|e| {
-        errors::js_error(
-            "FormatError",
-            &format!("files must be an object of path to text, such as {{\"articles/a.md\": \"+++...\"}}: {e}"),
-        )
-    })
-}
-
-#[wasm_bindgen]
-impl Catalog {
-    /// Loads a catalog from its files: an object mapping paths relative to
-    /// the catalog folder (`catalog.toml`, `articles/potholes.md`) to their
-    /// text. Throws a `CatalogError` whose `problems` lists every problem.
-    #[wasm_bindgen(js_name = fromFiles)]
-    pub fn from_files(files: JsValue) -> Result<Catalog, JsValue> {
-        let files = read_files(files)?;
-        civic311::Catalog::from_files(files).map(|inner| Catalog { inner }).map_err(to_js)
-    }
-
-    /// The catalog's name.
-    #[wasm_bindgen(getter)]
-    pub fn name(&self) -> String {
-        self.inner.name().to_string()
-    }
-
-    /// How many of each thing the catalog holds.
-    pub fn counts(&self) -> Result<JsValue, JsValue> {
-        let c = &self.inner;
-        let counts: BTreeMap<&str, usize> = [
-            ("jurisdictions", c.jurisdictions().len()),
-            ("departments", c.departments().len()),
-            ("services", c.services().len()),
-            ("articles", c.articles().len()),
-            ("facilities", c.facilities().len()),
-            ("calendars", c.calendars().len()),
-            ("boundaries", c.boundaries().len()),
-        ]
-        .into_iter()
-        .collect();
-        to_plain(&counts)
-    }
-
-    /// The Open311 services list as JSON text.
-    #[wasm_bindgen(js_name = servicesJson)]
-    pub fn services_json(&self) -> String {
-        ServiceList::from_catalog(&self.inner).to_json()
-    }
-
-    /// The Open311 services list as XML text.
-    #[wasm_bindgen(js_name = servicesXml)]
-    pub fn services_xml(&self) -> String {
-        ServiceList::from_catalog(&self.inner).to_xml()
-    }
-}
-
-#[derive(Serialize)]
-struct JsProblem<'a> {
-    file: &'a str,
-    line: Option<u32>,
-    field: &'a str,
-    message: &'a str,
-}
-
-/// Checks a catalog's files and returns every problem (an empty array when
-/// the catalog is clean), for editors that validate as the author types.
-#[wasm_bindgen(js_name = checkCatalog)]
-pub fn check_catalog(files: JsValue) -> Result<JsValue, JsValue> {
-    let files = read_files(files)?;
-    match civic311::Catalog::from_files(files) {
-        Ok(_) => to_plain(&Vec::<JsProblem<'_>>::new()),
-        Err(err) if err.kind() == civic311::ErrorKind::Catalog => {
-            let problems: Vec<JsProblem<'_>> = err
-                .problems()
-                .iter()
-                .map(|p| JsProblem { file: &p.file, line: p.line, field: &p.field, message: &p.message })
-                .collect();
-            to_plain(&problems)
-        }
-        Err(err) => Err(to_js(err)),
-    }
-}
 
 /// Serializes to plain JavaScript objects (not Maps).
 pub(crate) fn to_plain<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {

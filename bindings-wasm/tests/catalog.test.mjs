@@ -1,5 +1,6 @@
-// The package API under node --test: a catalog loaded from files, every
-// problem reported, errors as Error objects with a name.
+// The catalog tools ("civic311/catalog") under node --test: a catalog loaded
+// from files, every problem reported, errors as Error objects with a name;
+// and the engine's module, which pages download, without them.
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -7,10 +8,12 @@ import { readFileSync, readdirSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
-import { init, Catalog, checkCatalog } from "../js/index.js";
+import { init, Catalog, checkCatalog } from "../js/catalog.js";
+import * as engineModule from "../js/index.js";
+import * as engineGlue from "../pkg/civic311_wasm.js";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
-await init(readFileSync(join(here, "../pkg/civic311_wasm_bg.wasm")));
+await init();
 
 function readCatalog(dir) {
   const files = {};
@@ -73,4 +76,20 @@ test("errors are Error objects with a name and the problems", () => {
   for (const bad of [42, null, "text", { "a.md": 7 }]) {
     assert.throws(() => Catalog.fromFiles(bad), (err) => err.name === "FormatError");
   }
+});
+
+test("the engine's module has no catalog tools, and the catalog's no engine", async () => {
+  assert.equal(engineModule.Catalog, undefined);
+  assert.equal(engineModule.checkCatalog, undefined);
+  assert.equal(engineGlue.Catalog, undefined);
+  assert.equal(typeof engineGlue.Engine, "function");
+  const catalogGlue = await import("../pkg/civic311_catalog.js");
+  assert.equal(catalogGlue.Engine, undefined);
+  assert.equal(typeof catalogGlue.checkCatalog, "function");
+  // No TOML reader in the engine's wasm: its error messages are not there.
+  const engineWasm = readFileSync(join(here, "../pkg/civic311_wasm_bg.wasm"));
+  const catalogWasm = readFileSync(join(here, "../pkg/civic311_catalog_bg.wasm"));
+  const has = (bytes, text) => bytes.includes(Buffer.from(text));
+  assert.ok(has(catalogWasm, "the catalog has no articles"));
+  assert.ok(!has(engineWasm, "the catalog has no articles"));
 });

@@ -49,3 +49,18 @@ export function watch(): number {
   box.ready = true;
   return box.limit;
 }
+
+// The catalog tools: a module of their own.
+import { Catalog, checkCatalog, init as initCatalog, type Problem } from "../catalog.js";
+
+export async function author(files: Record<string, string>): Promise<string[]> {
+  await initCatalog();
+  const problems: Problem[] = checkCatalog(files);
+  const catalog = Catalog.fromFiles(files);
+  const services: number = catalog.counts().services;
+  // @ts-expect-error: files are text, not numbers
+  checkCatalog({ "catalog.toml": 7 });
+  // @ts-expect-error: the engine is not part of the catalog tools
+  await import("../catalog.js").then((m) => m.Engine);
+  return problems.map((p) => `${p.file}:${p.line ?? ""} ${p.message} (${services})`);
+}

@@ -6,7 +6,7 @@
 //!
 //! ```text
 //! magic    8 bytes   "CIVIC311"
-//! version  u32       the format version (1)
+//! version  u32       the format version (2)
 //! flags    u32       0 (reserved)
 //! length   u64       bytes of payload that follow the header
 //! checksum u64       xxh3-64 of the payload
@@ -14,10 +14,13 @@
 //!                    u8 kind, u32 name length, name (UTF-8), u64 data length, data
 //! ```
 //!
-//! Section kinds: 0 metadata (JSON), 1 a catalog file (its path and text),
-//! 2 a search index file, 3 an attached trained classifier. A truncated or altered bundle, or one of another
-//! format version, is refused with a [`ErrorKind::Bundle`] error, never
-//! half-loaded.
+//! Section kinds: 0 metadata (JSON); 2 a search index file; 3 an attached
+//! trained classifier; 4 the TZif data of a time zone the catalog names;
+//! 5 the catalog, already read and checked from its files, as JSON (kind 1,
+//! the catalog's files themselves, was format 1's). Sections of kinds this
+//! version does not know are skipped. A truncated or altered bundle, one of
+//! another format version, or one whose catalog does not hold together, is
+//! refused with an [`ErrorKind::Bundle`] error, never half-loaded.
 //!
 //! ```
 //! use civic311::{Catalog, Engine, SearchOptions};
@@ -40,7 +43,7 @@ use std::sync::Arc;
 
 use xxhash_rust::xxh3::xxh3_64;
 
-use crate::catalog::{Catalog, SourceFile};
+use crate::catalog::Catalog;
 use crate::engine::Engine;
 use crate::error::{Error, ErrorKind, Result};
 use crate::search::{SearchIndex, answer_docs};
@@ -48,15 +51,16 @@ use crate::search::{SearchIndex, answer_docs};
 /// The first bytes of every bundle.
 pub const MAGIC: &[u8; 8] = b"CIVIC311";
 /// The format version this library writes and reads.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 const HEADER_LEN: usize = 8 + 4 + 4 + 8 + 8;
 
 const KIND_META: u8 = 0;
-const KIND_CATALOG_FILE: u8 = 1;
 const KIND_INDEX_FILE: u8 = 2;
 const KIND_CLASSIFIER: u8 = 3;
 /// The TZif data of a time zone the catalog names, by its IANA name.
 const KIND_TIME_ZONE: u8 = 4;
+/// The catalog's model as JSON (see `catalog::stored`).
+const KIND_CATALOG: u8 = 5;
 
 fn bundle_error(message: impl Into<String>) -> Error {
     Error::new(ErrorKind::Bundle, message)
@@ -120,7 +124,9 @@ fn zone_names(catalog: &Catalog) -> std::collections::BTreeSet<&str> {
 }
 
 impl Engine {
-    /// The engine as bundle bytes: its catalog's files and its index.
+    /// The engine as bundle bytes: its catalog (already read and checked),
+    /// the time zones it names, its index and any trained classifier. The
+    /// same engine always gives the same bytes.
     pub fn to_bundle(&self) -> Result<Vec<u8>> {
         let mut w = Writer { payload: Vec::new(), count: 0 };
         let meta = serde_json::json!({
@@ -139,9 +145,7 @@ impl Engine {
             })?;
             w.section(KIND_TIME_ZONE, name, &data);
         }
-        for f in self.catalog.source_files() {
-            w.section(KIND_CATALOG_FILE, &f.path, f.text.as_bytes());
-        }
+        w.section(KIND_CATALOG, "catalog.json", &self.catalog.to_stored());
         for (name, bytes) in self.index.files()? {
             w.section(KIND_INDEX_FILE, &name, &bytes);
         }
@@ -198,7 +202,7 @@ impl Engine {
         }
         let mut r = Reader { data: payload, pos: 0 };
         let count = r.u32("the section count")?;
-        let mut catalog_files = Vec::new();
+        let mut catalog = None;
         let mut index_files = Vec::new();
         let mut classifier = None;
         for _ in 0..count {
@@ -212,12 +216,7 @@ impl Engine {
             let data = r.take(data_len, "a section")?;
             match kind {
                 KIND_META => {}
-                KIND_CATALOG_FILE => {
-                    let text = std::str::from_utf8(data).map_err(|_| {
-                        bundle_error(format!("the bundle is damaged: catalog file {name} is not UTF-8"))
-                    })?;
-                    catalog_files.push(SourceFile { path: name, text: text.to_string() });
-                }
+                KIND_CATALOG => catalog = Some(data),
                 KIND_INDEX_FILE => index_files.push((name, data.to_vec())),
                 KIND_TIME_ZONE => crate::zones::add(&name, data)?,
                 KIND_CLASSIFIER => {
@@ -226,16 +225,21 @@ impl Engine {
                             .map_err(|e| bundle_error(format!("the bundle's classifier does not load: {e}")))?,
                     )
                 }
-                // Note: later versions may add sections (a classifier model);
-                // ones this version does not know are skipped, not refused.
+                // Note: later versions may add sections; ones this version
+                // does not know are skipped, not refused.
                 _ => {}
             }
         }
         if r.pos != payload.len() {
             return Err(bundle_error("the bundle is damaged: bytes follow its last section"));
         }
-        let catalog = Catalog::from_files(catalog_files.into_iter().map(|f| (f.path, f.text)))
-            .map_err(|e| bundle_error(format!("the bundle's catalog does not load: {e}")))?;
+        // Note: the catalog is read after every section, so that the time
+        // zones it names are known by then.
+        let catalog =
+            catalog.ok_or_else(|| bundle_error("the bundle has no catalog; rebuild it with `civic311 bundle`"))?;
+        let catalog = Catalog::from_stored(catalog).map_err(|e| {
+            bundle_error(format!("the bundle's catalog does not hold together: {e}; rebuild the bundle"))
+        })?;
         let index = SearchIndex::from_files(&index_files)?;
         let docs = answer_docs(&catalog);
         if index.num_docs() != docs.len() as u64 {

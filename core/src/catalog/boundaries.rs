@@ -64,9 +64,10 @@ impl Boundary {
     }
 }
 
-/// Checks a GeoJSON polygon's rings before geo-types closes them silently.
-/// Returns what is wrong with the first bad ring.
-pub(crate) fn check_rings(polygons: &[Vec<Vec<geojson::Position>>]) -> Result<(), String> {
+/// Checks polygons' rings (a GeoJSON file's, a bundle's) before geo-types
+/// closes them silently; `coords` gives a position's numbers, longitude
+/// first. Returns what is wrong with the first bad ring.
+pub(crate) fn check_rings<P>(polygons: &[Vec<Vec<P>>], coords: impl Fn(&P) -> &[f64]) -> Result<(), String> {
     for (p, polygon) in polygons.iter().enumerate() {
         if polygon.is_empty() {
             return Err(format!("polygon {p} has no rings; give an outer ring of at least four positions"));
@@ -80,7 +81,7 @@ pub(crate) fn check_rings(polygons: &[Vec<Vec<geojson::Position>>]) -> Result<()
                 ));
             }
             for pos in ring {
-                let s = pos.as_slice();
+                let s = coords(pos);
                 if s.len() < 2 || !s.iter().all(|v| v.is_finite()) {
                     return Err(format!("polygon {p} {which} has a position {s:?}; write [longitude, latitude]"));
                 }
@@ -91,7 +92,7 @@ pub(crate) fn check_rings(polygons: &[Vec<Vec<geojson::Position>>]) -> Result<()
                     ));
                 }
             }
-            if ring.first().map(|p| &p.as_slice()[..2]) != ring.last().map(|p| &p.as_slice()[..2]) {
+            if ring.first().map(|p| &coords(p)[..2]) != ring.last().map(|p| &coords(p)[..2]) {
                 return Err(format!("polygon {p} {which} is not closed; repeat its first position at the end"));
             }
         }

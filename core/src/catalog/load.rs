@@ -714,25 +714,30 @@ fn check_time_zone(ctx: &mut FileCtx<'_>, tz: &Spanned<String>, field: String) -
 /// be a broken or a dangerous link in every page that shows the answer.
 fn check_url(ctx: &mut FileCtx<'_>, url: &Option<Spanned<String>>, field: String) -> bool {
     let Some(u) = url else { return true };
-    let s = u.get_ref();
+    match url_problem(u.get_ref()) {
+        None => true,
+        Some(message) => {
+            ctx.at(Some(&u.span()), field, message);
+            false
+        }
+    }
+}
+
+/// What is wrong with a link, if anything (see `check_url`).
+pub(crate) fn url_problem(s: &str) -> Option<String> {
     let lower = s.to_ascii_lowercase();
     let web = lower.starts_with("https://") || lower.starts_with("http://");
     let path = s.starts_with('/') && !s.starts_with("//");
     if (web || path) && !s.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return true;
+        return None;
     }
-    ctx.at(
-        Some(&u.span()),
-        field,
-        format!(
-            "url '{}' is not a web address; write one starting with https:// (or a path on your site starting with /)",
-            crate::text::clip(s, 60)
-        ),
-    );
-    false
+    Some(format!(
+        "url '{}' is not a web address; write one starting with https:// (or a path on your site starting with /)",
+        crate::text::clip(s, 60)
+    ))
 }
 
-fn is_language_tag(s: &str) -> bool {
+pub(crate) fn is_language_tag(s: &str) -> bool {
     (2..=3).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_lowercase())
 }
 
@@ -1067,7 +1072,7 @@ fn read_boundaries(loader: &mut Loader, catalog: &mut Catalog, file: &SourceFile
                 continue;
             }
         };
-        if let Err(msg) = check_rings(&polygons) {
+        if let Err(msg) = check_rings(&polygons, |p| p.as_slice()) {
             ctx.at(span.as_ref(), field("geometry"), format!("boundary '{id}': {msg}"));
             continue;
         }

@@ -28,6 +28,7 @@ mod load;
 mod model;
 mod opening;
 mod source;
+mod stored;
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -86,7 +87,7 @@ pub struct Catalog {
     pub(crate) rules: Vec<crate::route::Rule>,
     pub(crate) slas: crate::route::ServiceLevels,
     pub(crate) index: Indexes,
-    /// The files it was read from, sorted by path: what a bundle stores.
+    /// The files it was read from, sorted by path (none when it came from a bundle).
     pub(crate) sources: Vec<SourceFile>,
 }
 
@@ -267,7 +268,8 @@ impl Catalog {
         self.index.boundaries.get(id).map(|&i| &self.boundaries[i])
     }
 
-    /// The files the catalog was read from, sorted by path.
+    /// The files the catalog was read from, sorted by path; none for a
+    /// catalog loaded from a bundle, which stores the catalog already read.
     pub fn source_files(&self) -> &[SourceFile] {
         &self.sources
     }

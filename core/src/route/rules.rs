@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use serde::Serialize;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::request::{Channel, Priority, Reporter};
 
@@ -87,8 +87,14 @@ impl fmt::Display for SlaDuration {
 }
 
 impl Serialize for SlaDuration {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for SlaDuration {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        String::deserialize(d)?.parse().map_err(serde::de::Error::custom)
     }
 }
 
@@ -120,8 +126,26 @@ impl TimeCondition {
     }
 }
 
+impl Serialize for TimeCondition {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for TimeCondition {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(d)?;
+        TimeCondition::parse(&name).ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "'{name}' is not a time condition; use {}",
+                TimeCondition::NAMES.join(", ")
+            ))
+        })
+    }
+}
+
 /// Whom to alert when a request is not handled in time.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EscalationRule {
     /// A department id.
     pub to: String,
@@ -132,7 +156,7 @@ pub struct EscalationRule {
 /// One routing rule. Conditions that are given must all hold; a list holds
 /// when any of its items does. The first rule (in file order) whose
 /// conditions hold decides.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Rule {
     pub id: String,
     /// Why the rule exists, in words: shown in the trace.
@@ -180,10 +204,17 @@ pub(crate) fn concerns(services: &[String], groups: &[String], code: &str, group
 }
 
 /// The service levels of `[slas]`: per service code, and a default.
-#[derive(Debug, Clone, Default, PartialEq)]
+/// Bundles store the codes sorted, so that the same catalog always gives
+/// the same bytes.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ServiceLevels {
+    #[serde(serialize_with = "sorted")]
     pub(crate) by_service: std::collections::HashMap<String, SlaDuration>,
     pub(crate) default: Option<SlaDuration>,
+}
+
+fn sorted<S: Serializer>(map: &std::collections::HashMap<String, SlaDuration>, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_map(map.iter().collect::<std::collections::BTreeMap<_, _>>())
 }
 
 impl ServiceLevels {

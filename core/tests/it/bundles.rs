@@ -26,6 +26,100 @@ fn a_bundle_answers_like_the_engine_it_came_from() {
 }
 
 #[test]
+fn a_bundle_carries_the_catalog_already_read() {
+    let loaded = Engine::from_bundle(&bundle()).unwrap();
+    let (a, b) = (loaded.catalog(), riverton().catalog());
+    assert_eq!(a.name(), b.name());
+    assert_eq!(a.languages(), b.languages());
+    assert_eq!(a.jurisdictions(), b.jurisdictions());
+    assert_eq!(a.departments(), b.departments());
+    assert_eq!(a.services(), b.services());
+    assert_eq!(a.synonyms(), b.synonyms());
+    assert_eq!(a.articles(), b.articles());
+    assert_eq!(a.facilities(), b.facilities());
+    assert_eq!(a.calendars(), b.calendars());
+    assert_eq!(a.boundaries(), b.boundaries());
+    assert_eq!(a.rules(), b.rules());
+    assert_eq!(a.service_levels(), b.service_levels());
+    assert!(a.source_files().is_empty(), "a bundle stores the catalog read, not its files");
+    assert!(!sections(&bundle()).iter().any(|(kind, _, _)| *kind == 1), "no catalog files");
+}
+
+/// The bundle with its catalog section's JSON changed by `edit`, and a
+/// checksum that matches: what a crafted bundle looks like.
+fn crafted(edit: impl FnOnce(&mut serde_json::Value)) -> Vec<u8> {
+    let bytes = bundle();
+    let mut edit = Some(edit);
+    let mut payload = bytes[32..36].to_vec();
+    let mut pos = 36;
+    while pos < bytes.len() {
+        let n = u32::from_le_bytes(bytes[pos + 1..pos + 5].try_into().unwrap()) as usize;
+        let len = u64::from_le_bytes(bytes[pos + 5 + n..pos + 13 + n].try_into().unwrap()) as usize;
+        let (head, data) = (&bytes[pos..pos + 5 + n], &bytes[pos + 13 + n..pos + 13 + n + len]);
+        let data = if bytes[pos] == 5 {
+            let mut value: serde_json::Value = serde_json::from_slice(data).unwrap();
+            if let Some(edit) = edit.take() {
+                edit(&mut value);
+            }
+            serde_json::to_vec(&value).unwrap()
+        } else {
+            data.to_vec()
+        };
+        payload.extend_from_slice(head);
+        payload.extend_from_slice(&(data.len() as u64).to_le_bytes());
+        payload.extend_from_slice(&data);
+        pos += 13 + n + len;
+    }
+    let mut out = bytes[..16].to_vec();
+    out.extend_from_slice(&(payload.len() as u64).to_le_bytes());
+    out.extend_from_slice(&xxhash_rust::xxh3::xxh3_64(&payload).to_le_bytes());
+    out.extend_from_slice(&payload);
+    out
+}
+
+#[test]
+fn a_crafted_catalog_that_does_not_hold_together_is_refused() {
+    assert!(Engine::from_bundle(&crafted(|_| {})).is_ok(), "the unedited copy loads");
+    type Edit = Box<dyn FnOnce(&mut serde_json::Value)>;
+    let cases: Vec<(Edit, &str)> = vec![
+        (Box::new(|c| c["services"][0]["department"] = "nobody".into()), "names the unknown department 'nobody'"),
+        (Box::new(|c| c["articles"][0]["url"] = "javascript:alert(1)".into()), "is not a web address"),
+        (
+            Box::new(|c| c["facilities"][0]["hours"]["days"][0] = serde_json::json!(["09:00-12:00", "11:00-13:00"])),
+            "overlap",
+        ),
+        (
+            Box::new(|c| c["facilities"][0]["hours"]["days"][0] = serde_json::json!(["13:00-14:00", "09:00-12:00"])),
+            "not in order",
+        ),
+        (Box::new(|c| c["facilities"][0]["hours"]["days"][0] = serde_json::json!(["17:00-09:00"])), "cross midnight"),
+        (
+            Box::new(|c| {
+                let s = c["services"][0].clone();
+                c["services"].as_array_mut().unwrap().push(s)
+            }),
+            "defined twice",
+        ),
+        (Box::new(|c| c["jurisdictions"][0]["time_zone"] = "Mars/Olympus".into()), "time zone 'Mars/Olympus'"),
+        (Box::new(|c| c["languages"] = serde_json::json!([])), "languages"),
+        (Box::new(|c| c["boundaries"][0]["polygons"][0][0].as_array_mut().unwrap().truncate(3)), "at least four"),
+        (Box::new(|c| c["rules"][0]["sla"] = "3 fortnights".into()), "not a duration"),
+        (
+            Box::new(|c| c["rules"][0]["escalate"] = serde_json::json!({"to": "ghosts", "after": "1 hour"})),
+            "unknown department 'ghosts'",
+        ),
+        (Box::new(|c| c["surprise"] = true.into()), "unknown field"),
+        (Box::new(|c| *c = serde_json::json!("a string")), "does not read"),
+    ];
+    for (edit, words) in cases {
+        let err = Engine::from_bundle(&crafted(edit)).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Bundle);
+        let text = err.to_string();
+        assert!(text.contains(words) && text.contains("rebuild the bundle"), "{words}: {text}");
+    }
+}
+
+#[test]
 fn a_bundle_carries_the_time_zones_its_catalog_names() {
     // The browser build has no tz database: it reads each zone's TZif data
     // from the bundle (Riverton names only America/Chicago).
