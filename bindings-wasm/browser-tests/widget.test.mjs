@@ -690,7 +690,7 @@ test("a failed load shows and announces an error and fires civic311-error", TIME
   }
 });
 
-test("a strict CSP with Trusted Types: the widget runs, with or without the civic311 policy", TIMEOUT, async () => {
+test("W02 a strict CSP with Trusted Types: the widget runs, with or without the civic311 policy", TIMEOUT, async () => {
   for (const trustedTypes of ["trusted-types civic311", "trusted-types 'none'"]) {
     const { context, page, errors } = await newPage();
     try {
@@ -743,7 +743,7 @@ test("a strict CSP with Trusted Types: the widget runs, with or without the civi
   }
 });
 
-test("a hostile article and a hostile query run no script", { timeout: 20 * 60_000 }, async () => {
+test("W01 a hostile article and a hostile query run no script", { timeout: 20 * 60_000 }, async () => {
   const work = await mkdtemp(join(tmpdir(), "civic311-hostile-"));
   const { context, page, errors } = await newPage();
   try {
@@ -1059,7 +1059,7 @@ test("fast typing shows only the answers to the text in the box, never older one
   }
 });
 
-test("a worker that stops: the widget says so, clears its answers, and a new worker starts at the next focus", TIMEOUT, async () => {
+test("W03 a worker that stops: the widget says so, clears its answers, and a new worker starts at the next focus", TIMEOUT, async () => {
   const { context, page, errors } = await newPage();
   try {
     const logged = [];

@@ -181,7 +181,19 @@ impl Engine {
     /// `requested_datetime`. An invalid request throws a `ValidationError`
     /// whose `errors` is the Open311 error array.
     pub fn route(&self, request: JsValue, now: JsValue) -> Result<JsValue, JsValue> {
-        let value: serde_json::Value = serde_wasm_bindgen::from_value(request)
+        // Note: the request is read through JSON text, not walked directly:
+        // JSON.stringify refuses a cyclic object and serde_json one nested
+        // past 128 levels, where a walk into the value would overflow the
+        // wasm stack (a trap that leaves the engine unusable).
+        let text = js_sys::JSON::stringify(&request).map_err(|e| {
+            let why = e.as_string().or_else(|| js_sys::Error::from(e).message().as_string()).unwrap_or_default();
+            js_error(
+                "FormatError",
+                &format!("a request is an object with Open311 field names; this one cannot be read as JSON: {why}"),
+            )
+        })?;
+        let text = text.as_string().unwrap_or_default();
+        let value: serde_json::Value = serde_json::from_str(&text)
             .map_err(|e| js_error("FormatError", &format!("a request is an object with Open311 field names: {e}")))?;
         if !value.is_object() {
             return Err(js_error(

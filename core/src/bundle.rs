@@ -240,11 +240,15 @@ impl Engine {
         let catalog = Catalog::from_stored(catalog).map_err(|e| {
             bundle_error(format!("the bundle's catalog does not hold together: {e}; rebuild the bundle"))
         })?;
-        let index = SearchIndex::from_files(&index_files)?;
         let docs = answer_docs(&catalog);
-        if index.num_docs() != docs.len() as u64 {
-            return Err(bundle_error("the bundle's index does not match its catalog; rebuild the bundle"));
-        }
+        let index = guard(|| {
+            let index = SearchIndex::from_files(&index_files)?;
+            if index.num_docs() != docs.len() as u64 {
+                return Err(bundle_error("the bundle's index does not match its catalog; rebuild the bundle"));
+            }
+            index.check(docs.len())?;
+            Ok(index)
+        })?;
         let mut engine = Engine::assemble(Arc::new(catalog), docs, index);
         if let Some(model) = classifier {
             engine.set_classifier(model);
@@ -265,6 +269,25 @@ impl Engine {
         let bytes = std::fs::read(path)
             .map_err(|e| Error::new(ErrorKind::Io, format!("cannot read the bundle '{}': {e}", path.display())))?;
         Engine::from_bundle(&bytes)
+    }
+}
+
+/// Runs `load`, turning a panic inside it into a bundle error where panics
+/// unwind (natively). tantivy trusts the files it reads; the checksums and
+/// the read-through in `SearchIndex::check` refuse damaged and inconsistent
+/// index files first, and this is the last line for what they cannot see.
+fn guard<T>(load: impl FnOnce() -> Result<T>) -> Result<T> {
+    #[cfg(panic = "unwind")]
+    {
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(load)).unwrap_or_else(|_| {
+            Err(bundle_error(
+                "the bundle's search index does not read (its files are inconsistent); rebuild the bundle",
+            ))
+        })
+    }
+    #[cfg(not(panic = "unwind"))]
+    {
+        load()
     }
 }
 

@@ -158,8 +158,12 @@ impl Analyzer {
             // Note: a trailing possessive is dropped before the stop-word
             // check, so "city's" is "city" everywhere (Snowball would do it
             // for English only).
-            let bare = folded.strip_suffix("'s").unwrap_or(&folded).trim_matches('\'');
-            if !bare.is_empty() {
+            // Note: a combining mark after a space makes the two one "word"
+            // (it extends the space); folding drops the mark and leaves the
+            // space, which is trimmed here. Whitespace left inside means no word.
+            let trimmed = folded.trim();
+            let bare = trimmed.strip_suffix("'s").unwrap_or(trimmed).trim_matches('\'');
+            if !bare.is_empty() && !bare.contains(char::is_whitespace) {
                 f(position, offset, word, bare);
             }
         }

@@ -8,7 +8,7 @@ use tantivy::directory::{Directory, RamDirectory};
 use tantivy::index::SegmentComponent;
 use tantivy::schema::{FAST, Field, IndexRecordOption, STRING, Schema, TextFieldIndexing, TextOptions};
 use tantivy::tokenizer::TokenizerManager;
-use tantivy::{DocId, Index, IndexBuilder, IndexReader, IndexSettings, ReloadPolicy, TantivyDocument};
+use tantivy::{DocId, DocSet, Index, IndexBuilder, IndexReader, IndexSettings, ReloadPolicy, TantivyDocument};
 
 use super::documents::AnswerDoc;
 use super::vocabulary::Vocabulary;
@@ -225,6 +225,20 @@ impl SearchIndex {
 
     /// Opens an index from files written by [`SearchIndex::files`].
     pub(crate) fn from_files(files: &[(String, Vec<u8>)]) -> Result<SearchIndex> {
+        let (expected, fields) = schema();
+        // Note: the schema in meta.json is compared before tantivy reads it:
+        // tantivy panics on some schemas (a field named twice), and
+        // meta.json has no checksum of its own.
+        let meta = files.iter().find(|(name, _)| name == "meta.json").map(|(_, bytes)| bytes.as_slice());
+        let schema_in_meta = meta
+            .and_then(|bytes| serde_json::from_slice::<serde_json::Value>(bytes).ok())
+            .and_then(|mut meta| meta.get_mut("schema").map(serde_json::Value::take));
+        if schema_in_meta.is_none() || schema_in_meta != serde_json::to_value(&expected).ok() {
+            return Err(Error::new(
+                ErrorKind::Bundle,
+                "the bundle's search index has no schema or another one; rebuild the bundle with this version of civic311",
+            ));
+        }
         let directory = RamDirectory::create();
         for (name, bytes) in files {
             directory
@@ -233,15 +247,88 @@ impl SearchIndex {
         }
         let mut index =
             Index::open(directory.clone()).map_err(|e| index_error("the bundle's search index cannot be opened", e))?;
-        let (expected, fields) = schema();
         if index.schema() != expected {
             return Err(Error::new(
                 ErrorKind::Bundle,
                 "the bundle's search index has another schema; rebuild the bundle with this version of civic311",
             ));
         }
+        // Every segment file ends with a checksum of its own: damage that
+        // slipped past the bundle's checksum (or a section edited with the
+        // bundle's checksum redone) is refused here, before tantivy reads it.
+        // Note: `Index::validate_checksum` checks only the files listed in
+        // the directory's own record, which a bundle does not carry: each
+        // file is checked by name instead.
+        let mut damaged = Vec::new();
+        for (name, _) in files.iter().filter(|(name, _)| name.as_str() != "meta.json") {
+            let valid = index.directory().validate_checksum(Path::new(name)).unwrap_or(false);
+            if !valid {
+                damaged.push(name.as_str());
+            }
+        }
+        if !damaged.is_empty() {
+            return Err(Error::new(
+                ErrorKind::Bundle,
+                format!("the bundle's search index is damaged ({}); rebuild the bundle", damaged.join(", ")),
+            ));
+        }
         index.set_tokenizers(tokenizers());
         SearchIndex::open_index(index, directory, fields)
+    }
+
+    /// Reads the whole index once: every term of every field and its
+    /// postings, and each document's answer position, which must be below
+    /// `answers`. A bundle loads only if this passes, so that what a search
+    /// reads later has been read without fault already.
+    pub(crate) fn check(&self, answers: usize) -> Result<()> {
+        let bad = |what: String| {
+            Error::new(ErrorKind::Bundle, format!("the bundle's search index is damaged: {what}; rebuild the bundle"))
+        };
+        let searcher = self.reader.searcher();
+        let f = &self.fields;
+        let indexed = [f.kind, f.lang, f.department, f.text[0].all, f.text[1].all];
+        for (s, segment) in searcher.segment_readers().iter().enumerate() {
+            let max_doc = segment.max_doc();
+            let ords = segment
+                .fast_fields()
+                .u64("ord")
+                .map_err(|e| bad(format!("segment {s} has no answer positions ({e})")))?;
+            for doc in 0..max_doc {
+                match ords.first(doc) {
+                    Some(ord) if (ord as usize) < answers => {}
+                    other => {
+                        return Err(bad(format!(
+                            "document {doc} of segment {s} points at answer {other:?} of {answers}"
+                        )));
+                    }
+                }
+            }
+            for field in indexed {
+                let inverted = segment.inverted_index(field).map_err(|e| bad(e.to_string()))?;
+                let mut terms = inverted.terms().stream().map_err(|e| bad(e.to_string()))?;
+                while terms.advance() {
+                    let info = terms.value().clone();
+                    let mut postings = inverted
+                        .read_postings_from_terminfo(&info, IndexRecordOption::WithFreqs)
+                        .map_err(|e| bad(e.to_string()))?;
+                    let mut seen = 0;
+                    while postings.doc() != tantivy::TERMINATED {
+                        if postings.doc() >= max_doc {
+                            return Err(bad(format!("a posting points past the last document of segment {s}")));
+                        }
+                        seen += 1;
+                        postings.advance();
+                    }
+                    if seen != info.doc_freq {
+                        return Err(bad(format!(
+                            "a term's postings list {seen} documents, its entry {}",
+                            info.doc_freq
+                        )));
+                    }
+                }
+            }
+        }
+        Ok(())
     }
 
     pub(crate) fn num_docs(&self) -> u64 {

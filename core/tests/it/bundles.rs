@@ -45,9 +45,10 @@ fn a_bundle_carries_the_catalog_already_read() {
     assert!(!sections(&bundle()).iter().any(|(kind, _, _)| *kind == 1), "no catalog files");
 }
 
-/// The bundle with its catalog section's JSON changed by `edit`, and a
-/// checksum that matches: what a crafted bundle looks like.
-fn crafted(edit: impl FnOnce(&mut serde_json::Value)) -> Vec<u8> {
+/// The bundle with the data of its first section of `kind` whose name ends
+/// with `suffix` changed by `edit`, and a checksum that matches: what a
+/// crafted bundle looks like.
+fn with_section(kind: u8, suffix: &str, edit: impl FnOnce(&mut Vec<u8>)) -> Vec<u8> {
     let bytes = bundle();
     let mut edit = Some(edit);
     let mut payload = bytes[32..36].to_vec();
@@ -55,26 +56,76 @@ fn crafted(edit: impl FnOnce(&mut serde_json::Value)) -> Vec<u8> {
     while pos < bytes.len() {
         let n = u32::from_le_bytes(bytes[pos + 1..pos + 5].try_into().unwrap()) as usize;
         let len = u64::from_le_bytes(bytes[pos + 5 + n..pos + 13 + n].try_into().unwrap()) as usize;
-        let (head, data) = (&bytes[pos..pos + 5 + n], &bytes[pos + 13 + n..pos + 13 + n + len]);
-        let data = if bytes[pos] == 5 {
-            let mut value: serde_json::Value = serde_json::from_slice(data).unwrap();
-            if let Some(edit) = edit.take() {
-                edit(&mut value);
-            }
-            serde_json::to_vec(&value).unwrap()
-        } else {
-            data.to_vec()
-        };
+        let (head, name) = (&bytes[pos..pos + 5 + n], &bytes[pos + 5..pos + 5 + n]);
+        let mut data = bytes[pos + 13 + n..pos + 13 + n + len].to_vec();
+        if bytes[pos] == kind
+            && name.ends_with(suffix.as_bytes())
+            && let Some(edit) = edit.take()
+        {
+            edit(&mut data);
+        }
         payload.extend_from_slice(head);
         payload.extend_from_slice(&(data.len() as u64).to_le_bytes());
         payload.extend_from_slice(&data);
         pos += 13 + n + len;
     }
+    assert!(edit.is_none(), "the bundle has a section named *{suffix}");
     let mut out = bytes[..16].to_vec();
     out.extend_from_slice(&(payload.len() as u64).to_le_bytes());
     out.extend_from_slice(&xxhash_rust::xxh3::xxh3_64(&payload).to_le_bytes());
     out.extend_from_slice(&payload);
     out
+}
+
+/// The bundle with its catalog's JSON changed by `edit`.
+fn crafted(edit: impl FnOnce(&mut serde_json::Value)) -> Vec<u8> {
+    with_section(5, "catalog.json", |data| {
+        let mut value: serde_json::Value = serde_json::from_slice(data).unwrap();
+        edit(&mut value);
+        *data = serde_json::to_vec(&value).unwrap();
+    })
+}
+
+#[test]
+fn a_damaged_index_file_is_refused_even_with_the_bundle_checksum_redone() {
+    // What the bundle fuzz target found first: two bytes of the term
+    // dictionary changed and the bundle's checksum redone made tantivy index
+    // out of bounds. Each index file's own checksum now refuses it.
+    for suffix in [".term", ".idx", ".fast", ".fieldnorm", ".store"] {
+        let bad = with_section(2, suffix, |data| {
+            let at = data.len() / 2;
+            data[at] ^= 0x5a;
+            data[at + 1] = data[at + 1].wrapping_add(77);
+        });
+        let err = Engine::from_bundle(&bad).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Bundle);
+        assert!(
+            err.to_string().contains("search index is damaged") && err.to_string().contains(suffix),
+            "{suffix}: {err}"
+        );
+    }
+    let truncated = with_section(2, ".term", |data| data.truncate(data.len() - 3));
+    assert!(Engine::from_bundle(&truncated).unwrap_err().to_string().contains("damaged"));
+}
+
+#[test]
+fn an_index_schema_that_tantivy_would_panic_on_is_refused() {
+    // What the bundle fuzz target found next: the index's meta.json (which
+    // has no checksum of its own) with a field named twice made tantivy
+    // panic while reading the schema. The schema is now compared first.
+    let twice = with_section(2, "meta.json", |data| {
+        let mut meta: serde_json::Value = serde_json::from_slice(data).unwrap();
+        let fields = meta["schema"].as_array_mut().unwrap();
+        let first = fields[0].clone();
+        fields.push(first);
+        *data = serde_json::to_vec(&meta).unwrap();
+    });
+    let gone = with_section(2, "meta.json", |data| *data = b"{}".to_vec());
+    for bad in [twice, gone] {
+        let err = Engine::from_bundle(&bad).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Bundle);
+        assert!(err.to_string().contains("no schema or another one"), "{err}");
+    }
 }
 
 #[test]

@@ -4,8 +4,11 @@
 mod bundles;
 mod catalog_errors;
 mod classify;
+mod hostile;
+mod hot_reload;
 mod open311_fixtures;
 mod open311_validation;
+mod properties;
 mod riverton;
 mod routing;
 mod search;
