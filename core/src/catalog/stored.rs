@@ -32,7 +32,8 @@ struct StoredBoundary {
     polygons: Vec<Rings>,
 }
 
-#[derive(Serialize, Deserialize)]
+/// The catalog's parts, as a bundle is read.
+#[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct StoredCatalog {
     name: String,
@@ -48,6 +49,26 @@ struct StoredCatalog {
     boundaries: Vec<StoredBoundary>,
     rules: Vec<Rule>,
     slas: ServiceLevels,
+}
+
+/// The same parts borrowed from a catalog, as a bundle is written: nothing
+/// is copied to be serialized. (A separate type rather than `Cow`s in one:
+/// the browser's build only reads, and keeps no `Cow` handling.)
+#[derive(Serialize)]
+struct StoredCatalogRef<'a> {
+    name: &'a str,
+    default_jurisdiction: Option<&'a str>,
+    languages: &'a [String],
+    jurisdictions: &'a [Jurisdiction],
+    departments: &'a [Department],
+    services: &'a [ServiceCategory],
+    synonyms: &'a [SynonymGroup],
+    articles: &'a [Article],
+    facilities: &'a [Facility],
+    calendars: &'a [Calendar],
+    boundaries: Vec<StoredBoundary>,
+    rules: &'a [Rule],
+    slas: &'a ServiceLevels,
 }
 
 impl Catalog {
@@ -75,20 +96,20 @@ impl Catalog {
                     .collect(),
             })
             .collect();
-        let stored = StoredCatalog {
-            name: self.name.clone(),
-            default_jurisdiction: self.default_jurisdiction.clone(),
-            languages: self.languages.clone(),
-            jurisdictions: self.jurisdictions.clone(),
-            departments: self.departments.clone(),
-            services: self.services.clone(),
-            synonyms: self.synonyms.clone(),
-            articles: self.articles.clone(),
-            facilities: self.facilities.clone(),
-            calendars: self.calendars.clone(),
+        let stored = StoredCatalogRef {
+            name: &self.name,
+            default_jurisdiction: self.default_jurisdiction.as_deref(),
+            languages: &self.languages,
+            jurisdictions: &self.jurisdictions,
+            departments: &self.departments,
+            services: &self.services,
+            synonyms: &self.synonyms,
+            articles: &self.articles,
+            facilities: &self.facilities,
+            calendars: &self.calendars,
             boundaries,
-            rules: self.rules.clone(),
-            slas: self.slas.clone(),
+            rules: &self.rules,
+            slas: &self.slas,
         };
         // Note: every type here serializes to JSON without fail (string keys,
         // finite numbers), so the empty fallback is never taken.
