@@ -9,11 +9,17 @@
 # glue by wasm-bindgen --target web (ES modules usable from a bundler or a
 # plain <script type="module">), and shrunk by wasm-opt -Oz from the npm
 # binaryen package.
-# Needs the wasm32-unknown-unknown target, wasm-bindgen-cli at the version of
-# the wasm-bindgen crate in Cargo.lock, and `npm ci` here (scripts/test-all.sh
-# does all three).
+# Installs what it needs when it is missing: the wasm32-unknown-unknown
+# target and wasm-bindgen-cli at the version of the wasm-bindgen crate in
+# Cargo.lock (scripts/web-tools.sh), and the npm dev dependencies (binaryen's
+# wasm-opt among them) when node_modules/ is not there yet. So, on a fresh
+# machine with Rust and Node:
+#
+#   npm install && npm run build && npm test
 set -euo pipefail
 cd "$(dirname "$0")"
+PATH="$(bash ../scripts/web-tools.sh):$PATH"
+[ -x node_modules/.bin/wasm-opt ] || npm ci --no-audit --no-fund
 out=../target/wasm32-unknown-unknown/wasm-release/civic311_wasm.wasm
 
 module() { # module NAME CARGO-FEATURE-FLAGS...

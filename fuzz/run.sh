@@ -4,8 +4,8 @@
 #   bash fuzz/run.sh SECONDS [JOBS] [TARGET...]      (default: every target, 2 at a time)
 #
 # Each target's corpus starts from seeds/TARGET (committed) and, for the
-# Open311 targets, the real cities' payloads in ../shared/open311 (read, not
-# copied into the repository). What a run finds goes to artifacts/TARGET;
+# Open311 targets, the real cities' payloads in kb-fixtures/open311.
+# What a run finds goes to artifacts/TARGET;
 # its log, with libFuzzer's final statistics, to logs/TARGET.log.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -14,17 +14,17 @@ jobs=${2:-2}
 shift $(( $# >= 2 ? 2 : 1 ))
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(catalog_toml catalog_geojson catalog_article query open311_json open311_xml bundle classify route)
-shared=../../shared/open311
+payloads=../kb-fixtures/open311
 cargo +nightly fuzz build -O
 mkdir -p logs
 prepare() { # the corpus of one target
   local t=$1
   mkdir -p "corpus/$t"
   cp -n seeds/"$t"/* "corpus/$t/" 2>/dev/null || true
-  if [ -d "$shared" ]; then
+  if [ -d "$payloads" ]; then
     # The payload readers: the selector byte says which reader gets the file.
     local i=0
-    for f in "$shared"/*; do
+    for f in "$payloads"/*; do
       i=$((i + 1))
       case "$t:$(basename "$f")" in
         open311_json:*services.json|open311_json:*service_list.json) printf '\x00' ;;
@@ -33,8 +33,8 @@ prepare() { # the corpus of one target
         open311_xml:*services*.xml|open311_xml:*service_list*.xml) printf '\x00' ;;
         open311_xml:*requests*.xml) printf '\x02' ;;
         *) continue ;;
-      esac > "corpus/$t/shared-$i"
-      cat "$f" >> "corpus/$t/shared-$i"
+      esac > "corpus/$t/payload-$i"
+      cat "$f" >> "corpus/$t/payload-$i"
     done
   fi
 }

@@ -11,6 +11,9 @@
 # wasm-bindgen command) and bindings-wasm/node_modules, so a second run
 # reuses it; the exceptions are the Rust standard library for wasm32, which
 # rustup adds to the toolchain, and Chromium, a Debian package.
+#
+# Every test reads only files in the repository (public data sits in
+# kb-fixtures/ with its PROVENANCE.md), so a fresh clone passes alone.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -35,10 +38,11 @@ step "Routing table: its due dates and rules agree with an independent Python re
 "$venv/bin/python" core/tests/it/routing_reference.py
 
 step "wasm: build the web package (wasm32, wasm-bindgen, wasm-opt) and the Riverton bundle, then node --test and tsc"
-PATH="$(bash scripts/setup-web.sh):$PATH" bash bindings-wasm/build.sh
+# As a web developer would: npm ci, then the package's own build (which
+# installs the wasm32 target and wasm-bindgen-cli when missing) and tests.
 # The native CLI the tests compare with and bundle with: the one build.sh built.
 export CIVIC311_BIN=$PWD/target/debug/civic311
-(cd bindings-wasm && node --test tests/ && node_modules/.bin/tsc -p tests/tsconfig.json)
+(cd bindings-wasm && npm ci --no-audit --no-fund --silent && npm run build && npm test)
 
 step "The <civic311-search> widget in headless Chromium (Debian's, driven by playwright-core)"
 if [ ! -x /usr/bin/chromium ]; then
@@ -46,6 +50,6 @@ if [ ! -x /usr/bin/chromium ]; then
   [ "$(id -u)" -eq 0 ] || sudo=sudo
   $sudo apt-get install -y -q chromium >/dev/null || { $sudo apt-get update -q >/dev/null && $sudo apt-get install -y -q chromium >/dev/null; }
 fi
-(cd bindings-wasm && node --test browser-tests/)
+(cd bindings-wasm && npm run test:browser)
 
 step "All tests passed"

@@ -10,9 +10,9 @@ use civic311::classify::{Classifier, TrainOptions};
 use criterion::{Criterion, Throughput};
 
 fn newport() -> Vec<(String, String, String)> {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/eval/newport-seeclickfix.jsonl");
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../kb-fixtures/newport/newport-seeclickfix.jsonl");
     std::fs::read_to_string(path)
-        .expect("the Newport data is in ../shared/eval")
+        .expect("the Newport data is in kb-fixtures/newport")
         .lines()
         .filter(|l| !l.trim().is_empty())
         .map(|l| {

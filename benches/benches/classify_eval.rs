@@ -73,7 +73,7 @@ fn main() {
             .expect("the mapping");
     let mapping: toml::Table = mapping_text.parse().expect("the mapping is TOML");
     let labels = mapping["labels"].as_table().expect("[labels]");
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/eval/newport-seeclickfix.jsonl");
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../kb-fixtures/newport/newport-seeclickfix.jsonl");
     let newport: Vec<serde_json::Value> = std::fs::read_to_string(path)
         .unwrap()
         .lines()

@@ -1,5 +1,5 @@
 //! The trained classifier on real Newport, RI SeeClickFix requests
-//! (`../shared/eval/newport-seeclickfix.jsonl`): trained on split=train,
+//! (`kb-fixtures/newport/newport-seeclickfix.jsonl`): trained on split=train,
 //! scored on split=test, the same rows scikit-learn's reference uses.
 //! Prints accuracy, macro-F1, top-3 accuracy and the training and
 //! prediction times, as one JSON line (for benches/compare/classify.py).
@@ -12,8 +12,8 @@ use civic311::classify::{Classifier, TrainOptions};
 use civic311_benches::macro_f1;
 
 fn main() {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/eval/newport-seeclickfix.jsonl");
-    let text = std::fs::read_to_string(path).expect("the Newport data is in ../shared/eval");
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../kb-fixtures/newport/newport-seeclickfix.jsonl");
+    let text = std::fs::read_to_string(path).expect("the Newport data is in kb-fixtures/newport");
     let rows: Vec<serde_json::Value> =
         text.lines().filter(|l| !l.trim().is_empty()).map(|l| serde_json::from_str(l).unwrap()).collect();
     let pick = |split: &str| -> Vec<(String, String)> {

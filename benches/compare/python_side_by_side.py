@@ -33,7 +33,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
-NEWPORT = REPO.parent / "shared" / "eval" / "newport-seeclickfix.jsonl"
+NEWPORT = REPO / "kb-fixtures" / "newport" / "newport-seeclickfix.jsonl"
 QUESTIONS = REPO / "eval" / "riverton" / "questions.jsonl"
 
 sys.path.insert(0, str(HERE))

@@ -9,8 +9,12 @@
 // first answers are drawn; then reloads the page in the same context (warm:
 // wasm and bundle from the caches) and does it again. Runs alternate between
 // the engine in its Web Worker (what the widget does where it can) and in the
-// page (where workers cannot run). Prints medians with the range, and the
-// longest main-thread task (over 50 ms) until the first answer.
+// page (where workers cannot run). Prints medians with the range of: the
+// first answer, the engine's load, the longest main-thread task (over 50 ms;
+// 0 when none) from navigation start and from the focus that starts the
+// engine's load, to the first answer; and, with the engine loaded, the time
+// of each search as one types "how do i get rid of an old couch" at a fast
+// typist's pace (one key every 30 ms).
 
 import { chromium } from "../../bindings-wasm/node_modules/playwright-core/index.mjs";
 import { start } from "../../bindings-wasm/demo/serve.mjs";
@@ -21,7 +25,7 @@ const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
 function recorder() {
   window.__timing = { events: [], longTasks: [] };
   new PerformanceObserver((list) => {
-    for (const entry of list.getEntries()) window.__timing.longTasks.push(entry.duration);
+    for (const entry of list.getEntries()) window.__timing.longTasks.push({ start: entry.startTime, duration: entry.duration });
   }).observe({ type: "longtask", buffered: true });
   for (const type of ["civic311-ready", "civic311-answers"]) {
     document.addEventListener(type, (event) => {
@@ -35,6 +39,7 @@ function recorder() {
 }
 
 async function firstAnswer(page) {
+  const focused = await page.evaluate(() => performance.now());
   await page.locator("civic311-search input").focus();
   await page.keyboard.type("potholes");
   await page.waitForFunction(() =>
@@ -42,16 +47,32 @@ async function firstAnswer(page) {
       (e) => e.type === "civic311-answers" && e.detail.query === "potholes" && e.detail.count > 0 && e.frame !== null,
     ),
   );
-  return page.evaluate(() => {
+  return page.evaluate((focused) => {
     const ready = window.__timing.events.find((e) => e.type === "civic311-ready");
     const answered = window.__timing.events.find((e) => e.type === "civic311-answers" && e.detail.query === "potholes");
+    const tasks = window.__timing.longTasks.filter((t) => t.start <= answered.frame);
     return {
       first: answered.frame,
       load: ready.detail.ms,
-      longest: Math.max(0, ...window.__timing.longTasks),
+      longest: Math.max(0, ...tasks.map((t) => t.duration)),
+      longestAfterFocus: Math.max(0, ...tasks.filter((t) => t.start + t.duration >= focused).map((t) => t.duration)),
       worker: ready.detail.worker,
     };
-  });
+  }, focused);
+}
+
+/** With the engine loaded: the engine's time for each search while a sentence is typed. */
+async function searchAsYouType(page) {
+  const box = page.locator("civic311-search input");
+  const sentence = "how do i get rid of an old couch";
+  await box.fill("");
+  await page.evaluate(() => (window.__timing.events.length = 0));
+  await box.pressSequentially(sentence, { delay: 30 });
+  await page.waitForFunction(
+    (sentence) => window.__timing.events.some((e) => e.type === "civic311-answers" && e.detail.query === sentence),
+    sentence,
+  );
+  return page.evaluate(() => window.__timing.events.filter((e) => e.type === "civic311-answers").map((e) => e.detail.ms));
 }
 
 const site = await start({ port: 0 });
@@ -61,6 +82,7 @@ const browser = await chromium.launch({
 });
 const version = browser.version();
 const results = { worker: { cold: [], warm: [] }, page: { cold: [], warm: [] } };
+const perKey = { worker: [], page: [] };
 try {
   for (let i = 0; i < RUNS; i++) {
     for (const mode of i % 2 === 0 ? ["worker", "page"] : ["page", "worker"]) {
@@ -74,6 +96,7 @@ try {
         if (m.worker !== (mode === "worker")) throw new Error(`expected the engine ${mode === "worker" ? "in a worker" : "in the page"}`);
         results[mode][visit].push(m);
       }
+      perKey[mode].push(...(await searchAsYouType(page)));
       await context.close();
     }
   }
@@ -88,11 +111,19 @@ const figure = (runs, key) => {
   return `${Math.round(median(values))} ms (${Math.round(Math.min(...values))} to ${Math.round(Math.max(...values))})`;
 };
 console.log(`Chromium ${version} (${CHROMIUM}, headless); ${RUNS} runs of each`);
-console.log("| | first answer | engine load (focus to ready) | longest main-thread task |");
-console.log("|---|---|---|---|");
+console.log("| | first answer | engine load (focus to ready) | longest main-thread task | from the focus |");
+console.log("|---|---|---|---|---|");
 for (const visit of ["cold", "warm"]) {
   for (const mode of ["worker", "page"]) {
     const runs = results[mode][visit];
-    console.log(`| ${visit}, engine in ${mode === "worker" ? "its worker" : "the page"} | ${figure(runs, "first")} | ${figure(runs, "load")} | ${figure(runs, "longest")} |`);
+    const cells = ["first", "load", "longest", "longestAfterFocus"].map((key) => figure(runs, key));
+    console.log(`| ${visit}, engine in ${mode === "worker" ? "its worker" : "the page"} | ${cells.join(" | ")} |`);
   }
+}
+for (const mode of ["worker", "page"]) {
+  const ms = perKey[mode];
+  const p = (q) => [...ms].sort((a, b) => a - b)[Math.min(ms.length - 1, Math.floor(q * ms.length))];
+  console.log(
+    `search as you type, engine in ${mode === "worker" ? "its worker" : "the page"}: ${ms.length} searches, median ${p(0.5).toFixed(1)} ms, p99 ${p(0.99).toFixed(1)} ms`,
+  );
 }

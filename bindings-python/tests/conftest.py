@@ -9,7 +9,7 @@ import civic311
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 EVAL = ROOT / "eval" / "riverton"
-SHARED_EVAL = ROOT.parent / "shared" / "eval"
+NEWPORT = ROOT / "kb-fixtures" / "newport" / "newport-seeclickfix.jsonl"
 
 
 def read_jsonl(path):
@@ -34,5 +34,5 @@ def complaints():
 
 @pytest.fixture(scope="session")
 def newport():
-    rows = read_jsonl(SHARED_EVAL / "newport-seeclickfix.jsonl")
+    rows = read_jsonl(NEWPORT)
     return [r for r in rows if r["split"] == "train"], [r for r in rows if r["split"] == "test"]

@@ -12,7 +12,7 @@ import sys
 
 import pytest
 
-from conftest import EVAL, ROOT, SHARED_EVAL, read_jsonl
+from conftest import EVAL, NEWPORT, ROOT, read_jsonl
 
 DOC = ROOT / "docs" / "python.md"
 
@@ -35,7 +35,7 @@ def folder(tmp_path_factory):
     with open(d / "history.csv", "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
         w.writerow(["description", "request_type", "split"])
-        for r in read_jsonl(SHARED_EVAL / "newport-seeclickfix.jsonl"):
+        for r in read_jsonl(NEWPORT):
             w.writerow([r["text"], r["label"], r["split"]])
     complaints = read_jsonl(EVAL / "complaints.jsonl")
     with open(d / "complaints.csv", "w", newline="", encoding="utf-8") as f:

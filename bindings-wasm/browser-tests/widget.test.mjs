@@ -11,7 +11,7 @@
 // (cargo run -p civic311-cli -- bundle kb-fixtures/riverton -o bindings-wasm/demo/riverton.c311).
 // The hostile-catalog test builds its own bundle with `cargo run -q -p
 // civic311-cli -- bundle` (or the binary named by CIVIC311_BIN).
-// Writes target/widget/demo.png and target/widget/timings.json.
+// Writes a screenshot of the demo page to target/widget/demo.png.
 
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
@@ -63,14 +63,7 @@ after(async () => {
 // Every page records the widget's events and any CSP violation, with the
 // time since navigation start, before its own scripts run.
 function recordEvents() {
-  window.__civic311 = { events: [], violations: [], longTasks: [], longTaskEntries: [] };
-  // Main-thread tasks over 50 ms (an engine loading in the page makes some).
-  new PerformanceObserver((list) => {
-    for (const entry of list.getEntries()) {
-      window.__civic311.longTasks.push(entry.duration);
-      window.__civic311.longTaskEntries.push({ start: entry.startTime, duration: entry.duration });
-    }
-  }).observe({ type: "longtask", buffered: true });
+  window.__civic311 = { events: [], violations: [] };
   for (const type of ["civic311-ready", "civic311-answers", "civic311-error"]) {
     document.addEventListener(type, (event) => {
       const { error, ...detail } = event.detail ?? {};
@@ -308,7 +301,7 @@ test("nothing is fetched before the box is focused; then the engine and bundle, 
     // In parallel: each was asked for before the other had arrived.
     assert.ok(bundle.at <= finished.get(wasm.url) && wasm.at <= finished.get(bundle.url));
     const [ready] = await events(page, "civic311-ready");
-    assert.ok(ready.detail.ms > 0 && ready.detail.ms < 30_000, `ready in ${ready.detail.ms} ms`);
+    assert.ok(Number.isFinite(ready.detail.ms) && ready.detail.ms > 0, `ready in ${ready.detail.ms} ms`);
     assert.equal(ready.detail.worker, true);
     // A focus alone announces nothing.
     assert.equal(await inShadow(page, (root) => root.querySelector('[role="status"]').textContent), "");
@@ -827,12 +820,11 @@ async function routePage(context, name, body, policy) {
 const WIDGET_PAGE = '<civic311-search bundle="riverton.c311"></civic311-search><script type="module" src="../js/widget.js"></script>';
 const STRICT_CSP = ["default-src 'self'", "script-src 'self' 'wasm-unsafe-eval'", "style-src 'self'"];
 
-/** Main-thread long tasks (50 ms or more) that started at or after `since`. */
-function longTasksSince(page, since) {
-  return page.evaluate((since) => window.__civic311.longTaskEntries.filter((t) => t.start + t.duration >= since), since);
-}
-
-test("the engine runs in a worker: the page loads none of its code, and its main thread has no long task", TIMEOUT, async () => {
+// What the worker is for, the page's main thread free while the engine
+// loads, is a duration: benches/compare/widget_first_answer.mjs measures its
+// longest task (docs/benchmarks.md). Tests assert no durations; this one
+// checks the structure that makes it so.
+test("the engine runs in a worker: the page loads none of its code", TIMEOUT, async () => {
   const { context, page, errors } = await newPage();
   try {
     const requests = [];
@@ -840,7 +832,6 @@ test("the engine runs in a worker: the page loads none of its code, and its main
     for (const visit of ["cold", "warm"]) {
       requests.length = 0;
       await page.goto(demoUrl(), { waitUntil: "load" });
-      const focused = await page.evaluate(() => performance.now());
       assert.equal(await ask(page, "potholes"), "5 answers for “potholes”", visit);
       const [ready] = await events(page, "civic311-ready");
       assert.equal(ready.detail.worker, true, visit);
@@ -853,9 +844,9 @@ test("the engine runs in a worker: the page loads none of its code, and its main
       for (const path of ["/js/worker.js", "/js/index.js", "/pkg/civic311_wasm.js"]) assert.ok(requests.includes(path), `${visit}: ${path}`);
       assert.equal(requests.filter((p) => p === "/demo/riverton.c311").length, 1, `${visit}: the bundle, once`);
       assert.equal(requests.filter((p) => p === "/pkg/civic311_wasm_bg.wasm").length, 1, `${visit}: the .wasm, once`);
-      // Loading the bundle took a few hundred milliseconds in the page's
-      // main thread before; in the worker, none of it blocks typing.
-      assert.deepEqual(await longTasksSince(page, focused), [], `${visit}: main-thread tasks of 50 ms or more`);
+      // The page itself runs none of the engine: its glue is fetched once,
+      // by the worker (the page's own modules are the widget and its logic).
+      assert.equal(requests.filter((p) => p === "/pkg/civic311_wasm.js").length, 1, `${visit}: the engine's glue, once`);
     }
 
     // Widgets of the same bundle share its worker; another bundle gets its own.
@@ -1148,103 +1139,40 @@ test("a worker also where widget.js comes from another origin, or under another 
   }
 });
 
-test("timings and a screenshot: navigation start to the first answer, engine load, main-thread tasks", TIMEOUT, async () => {
+// How long the widget takes (navigation to the first answer, engine load,
+// main-thread tasks, search as you type) is measured by
+// benches/compare/widget_first_answer.mjs, not here: tests assert no
+// durations.
+test("a screenshot of the demo; the engine answers in its worker, and in the page where workers cannot run", TIMEOUT, async () => {
   await mkdir(outputDir, { recursive: true });
-  const measure = async (page) => {
-    await input(page).focus();
-    await page.keyboard.type("potholes");
-    await page.waitForFunction(() =>
-      window.__civic311.events.some((e) => e.type === "civic311-answers" && e.detail.query === "potholes" && e.detail.count > 0 && e.frame !== null),
-    );
-    const all = await events(page);
-    const ready = all.find((e) => e.type === "civic311-ready");
-    const answered = all.find((e) => e.type === "civic311-answers" && e.detail.query === "potholes" && e.detail.count > 0);
-    const navigation = await page.evaluate(() => {
-      const [entry] = performance.getEntriesByType("navigation");
-      return { load: entry.loadEventEnd, longestTask: Math.max(0, ...window.__civic311.longTasks) };
-    });
-    return {
-      worker: ready.detail.worker,
-      first_answer_ms: round(answered.frame),
-      first_answer_in_dom_ms: round(answered.at),
-      engine_load_ms: round(ready.detail.ms),
-      page_load_event_ms: round(navigation.load),
-      longest_main_thread_task_ms: round(navigation.longestTask),
-    };
-  };
-  /** Cold (an empty cache; the box focused and typed in right after the load event), then warm (the same browser again). */
+  /** Loads the demo, asks, and says where the engine ran, cold (an empty cache) then warm. */
   const coldAndWarm = async (page) => {
-    await page.goto(demoUrl(), { waitUntil: "load" });
-    const cold = await measure(page);
-    await page.goto(demoUrl(), { waitUntil: "load" });
-    const warm = await measure(page);
-    return { cold, warm };
+    const where = [];
+    for (let visit = 0; visit < 2; visit++) {
+      await page.goto(demoUrl(), { waitUntil: "load" });
+      assert.equal(await ask(page, "potholes"), "5 answers for “potholes”");
+      where.push((await events(page, "civic311-ready"))[0].detail.worker);
+    }
+    return where;
   };
 
-  // The engine in its worker, as the widget runs where workers can.
   const { context, page, errors } = await newPage();
-  let inWorker;
-  let perKey;
   try {
-    inWorker = await coldAndWarm(page);
-    await waitForStatus(page, /5 answers for “potholes”/);
+    assert.deepEqual(await coldAndWarm(page), [true, true], "in its worker, cold and warm");
     await input(page).press("Escape");
     await page.screenshot({ path: join(outputDir, "demo.png"), fullPage: true });
-
-    // Search as you type, once loaded: the engine's time per keystroke, at
-    // a fast typist's pace (one key every 30 ms), so that each key is searched.
-    await input(page).fill("");
-    await page.evaluate(() => (window.__civic311.events.length = 0));
-    await input(page).pressSequentially("how do i get rid of an old couch", { delay: 30 });
-    await waitForStatus(page, /answers for “how do i get rid of an old couch”/);
-    perKey = (await events(page, "civic311-answers")).map((e) => e.detail.ms).sort((a, b) => a - b);
     assert.deepEqual(errors, []);
   } finally {
     await context.close();
   }
 
-  // The engine in the page, as where workers cannot run: the same measures.
   const fallback = await newPage();
-  let inPage;
   try {
     await fallback.context.addInitScript(() => delete globalThis.Worker);
-    inPage = await coldAndWarm(fallback.page);
+    assert.deepEqual(await coldAndWarm(fallback.page), [false, false], "in the page, cold and warm");
     assert.deepEqual(fallback.errors, []);
   } finally {
     await fallback.context.close();
   }
-
-  const timings = {
-    measured: new Date().toISOString(),
-    browser: `Chromium ${browser.version()} (headless, ${CHROMIUM})`,
-    what: "milliseconds from navigation start; first_answer_ms is the animation frame after the first answers for 'potholes' entered the DOM; engine_load_ms runs from the first focus to civic311-ready (wasm and bundle fetched, compiled, loaded); longest_main_thread_task_ms is the longest task of the page's main thread until then (long tasks are those over 50 ms; 0 when none). cold and warm: the engine in its worker, as the widget runs where workers can; in_page: the engine in the page, as where workers cannot run",
-    server: "demo/serve.mjs on 127.0.0.1, same machine",
-    wasm_bytes: statSync(wasmPath).size,
-    bundle_bytes: statSync(bundlePath).size,
-    cold: inWorker.cold,
-    warm: inWorker.warm,
-    in_page: inPage,
-    search_as_you_type: {
-      searches: perKey.length,
-      median_ms: round(perKey[Math.floor(perKey.length / 2)]),
-      max_ms: round(perKey.at(-1)),
-    },
-  };
-  await writeFile(join(outputDir, "timings.json"), `${JSON.stringify(timings, null, 2)}\n`);
-  console.log(`widget timings (${join(outputDir, "timings.json")}):\n${JSON.stringify(timings, null, 2)}`);
-  console.log(
-    [
-      "longest main-thread task, cold / warm:",
-      `  engine in its worker: ${inWorker.cold.longest_main_thread_task_ms} / ${inWorker.warm.longest_main_thread_task_ms} ms`,
-      `  engine in the page:   ${inPage.cold.longest_main_thread_task_ms} / ${inPage.warm.longest_main_thread_task_ms} ms`,
-    ].join("\n"),
-  );
-  assert.deepEqual([inWorker.cold.worker, inWorker.warm.worker, inPage.cold.worker, inPage.warm.worker], [true, true, false, false]);
-  for (const run of [inWorker.cold, inWorker.warm, inPage.cold, inPage.warm]) assert.ok(run.first_answer_ms > run.page_load_event_ms);
-  assert.ok(perKey.length >= 20, `${perKey.length} searches for 32 keys`);
-  assert.ok(existsSync(join(outputDir, "demo.png")));
+  assert.ok(statSync(join(outputDir, "demo.png")).size > 10_000, "a screenshot of the page");
 });
-
-function round(ms) {
-  return Math.round(ms * 10) / 10;
-}

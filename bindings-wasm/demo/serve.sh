@@ -5,5 +5,5 @@
 #   bash bindings-wasm/demo/serve.sh [--port N]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-PATH="$(bash scripts/setup-web.sh):$PATH" bash bindings-wasm/build.sh
+(cd bindings-wasm && npm ci --no-audit --no-fund && npm run build)
 exec node bindings-wasm/demo/serve.mjs "$@"

@@ -93,3 +93,19 @@ test("the engine's module has no catalog tools, and the catalog's no engine", as
   assert.ok(has(catalogWasm, "the catalog has no articles"));
   assert.ok(!has(engineWasm, "the catalog has no articles"));
 });
+
+test("ids as exports write them load; only ids that cannot work are problems", () => {
+  const article = (id) => `+++\nid = ${JSON.stringify(id)}\ntitle = "A"\n+++\nBody.\n`;
+  assert.deepEqual(checkCatalog({ "articles/a.md": article("20090318-DD2E5500-13C9-11DE-BCD9-98CDABA93CC6") }), []);
+  assert.deepEqual(checkCatalog({ "articles/a.md": article("KB:Roads.Potholes_01") }), []);
+  for (const [id, why] of [
+    ["roads/potholes", /contains '\/'/],
+    ["faq 12", /contains whitespace/],
+    ["", /it is empty/],
+    ["x".repeat(129), /129 characters, over the 128/],
+  ]) {
+    const problems = checkCatalog({ "articles/a.md": article(id) });
+    assert.deepEqual(problems.map((p) => [p.file, p.line, p.field]), [["articles/a.md", 2, "id"]], id);
+    assert.match(problems[0].message, why);
+  }
+});

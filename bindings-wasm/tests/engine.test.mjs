@@ -5,11 +5,13 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 import { Engine } from "../js/index.js";
+import { expandTemplate } from "../js/widget-logic.js";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
 const repo = join(here, "../..");
@@ -183,4 +185,29 @@ test("a damaged bundle is refused, never half-loaded", async () => {
   await assert.rejects(Engine.fromBundle(altered), (err) => err.name === "BundleError");
   await assert.rejects(Engine.fromBundle("riverton.c311"), (err) => err.name === "BundleError" && /bytes/.test(err.message));
   assert.throws(() => new Engine({}), TypeError);
+});
+
+test("ids as real exports write them come through the bundle, search and report links unchanged", async () => {
+  const ids = ["20090318-DD2E5500-13C9-11DE-BCD9-98CDABA93CC6", "KB:Roads.Potholes_01", `FAQ.${"Ab9:".repeat(31)}`];
+  const titles = ["Potholes on my street", "Bulky item pickup", "Library opening hours"];
+  const dir = mkdtempSync(join(tmpdir(), "civic311-ids-"));
+  try {
+    mkdirSync(join(dir, "catalog/articles"), { recursive: true });
+    ids.forEach((id, i) =>
+      writeFileSync(join(dir, `catalog/articles/a${i}.md`), `+++\nid = ${JSON.stringify(id)}\ntitle = ${JSON.stringify(titles[i])}\n+++\n${titles[i]}.\n`),
+    );
+    const [command, ...prefix] = process.env.CIVIC311_BIN
+      ? [process.env.CIVIC311_BIN]
+      : ["cargo", "run", "--quiet", "--locked", "-p", "civic311-cli", "--"];
+    execFileSync(command, [...prefix, "bundle", join(dir, "catalog"), "-o", join(dir, "ids.c311")], { cwd: repo });
+    const exported = await Engine.fromBundle(readFileSync(join(dir, "ids.c311")));
+    for (const [i, q] of ["potholes", "bulky pickup", "library hours"].entries()) {
+      const [top] = exported.search(q);
+      assert.equal(top.id, ids[i], q);
+      assert.equal(expandTemplate("https://city.example/faq/{id}", top), `https://city.example/faq/${encodeURIComponent(ids[i])}`);
+    }
+    assert.equal(ids[2].length, 128);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

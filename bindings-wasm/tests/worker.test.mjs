@@ -56,7 +56,7 @@ test("load from a compiled module and transferred bytes, then search and suggest
   const search = posted.shift();
   assert.equal(search.id, 2);
   assert.equal(search.type, "search");
-  assert.ok(search.ms >= 0 && search.ms < 10_000, `ms: ${search.ms}`);
+  assert.ok(Number.isFinite(search.ms) && search.ms >= 0, `ms: ${search.ms}`);
   // The same answers as the engine outside a worker, as plain objects.
   assert.deepEqual(search.answers, direct.search("potholes", { limit: 5 }));
   assert.equal(search.answers[0].id, "ST-POTHOLE");

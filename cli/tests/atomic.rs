@@ -76,7 +76,7 @@ fn a_bundle_writer_killed_mid_way_leaves_the_old_bundle_whole() {
 fn a_model_writer_killed_mid_way_leaves_the_old_model_whole() {
     let dir = temp_dir("model");
     let model = dir.join("newport.c311m");
-    let rows = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/eval/newport-seeclickfix.jsonl");
+    let rows = concat!(env!("CARGO_MANIFEST_DIR"), "/../kb-fixtures/newport/newport-seeclickfix.jsonl");
     let train = |r#where: &str| {
         let args = ["train", "--input", rows, "--where", r#where, "-o", model.to_str().unwrap()];
         args.map(String::from)

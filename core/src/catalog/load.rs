@@ -14,7 +14,7 @@ use super::boundaries::{Boundary, check_rings, check_validity};
 use super::calendar::{Calendar, Holiday, HolidayRule};
 use super::hours::{DAY_NAMES, HoursException, TimeRange, WeeklyHours, normalize_day};
 use super::model::*;
-use super::source::{CODE_RULE, FileCtx, ID_RULE, SourceFile, did_you_mean, is_valid_code, is_valid_id, known_list};
+use super::source::{CODE_RULE, FileCtx, ID_RULE, SourceFile, did_you_mean, id_problem, is_valid_code, known_list, quote_id};
 use crate::error::{Error, Problem, Result};
 
 mod rules;
@@ -295,10 +295,14 @@ impl Loader {
         field: String,
         code_rule: bool,
     ) -> bool {
-        let (valid, rule) =
-            if code_rule { (is_valid_code(id.get_ref()), CODE_RULE) } else { (is_valid_id(id.get_ref()), ID_RULE) };
-        if !valid {
-            ctx.at(Some(&id.span()), field, format!("'{}' is not a valid {}: {rule}", id.get_ref(), kind.noun()));
+        let problem = if code_rule {
+            (!is_valid_code(id.get_ref())).then(|| CODE_RULE.to_string())
+        } else {
+            id_problem(id.get_ref()).map(|why| format!("{why}; {ID_RULE}"))
+        };
+        if let Some(problem) = problem {
+            let what = if code_rule { kind.noun().to_string() } else { format!("{} id", kind.noun()) };
+            ctx.at(Some(&id.span()), field, format!("{} is not a valid {what}: {problem}", quote_id(id.get_ref())));
             return false;
         }
         let line = ctx.line(&id.span());

@@ -225,16 +225,42 @@ pub(crate) fn known_list<'k>(known: impl IntoIterator<Item = &'k str>) -> String
     }
 }
 
-/// Whether `s` is a valid catalog id: 1 to 64 of `a-z 0-9 - _`, not starting with `-` or `_`.
-pub(crate) fn is_valid_id(s: &str) -> bool {
-    !s.is_empty()
-        && s.len() <= 64
-        && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
-        && s.as_bytes()[0].is_ascii_alphanumeric()
+/// The most characters an id may have: enough for the GUIDs and composite
+/// keys of real FAQ and CRM exports (`20090318-DD2E5500-13C9-11DE-BCD9-98CDABA93CC6`).
+pub(crate) const ID_MAX_CHARS: usize = 128;
+
+/// Why `s` cannot be a catalog id, or `None` when it can.
+///
+/// Ids are taken as real exports write them (upper-case, digits, `-`, `_`,
+/// `.`, `:` and more) and compared exactly, with no case folding. Only what
+/// cannot work is refused: an empty id, one over [`ID_MAX_CHARS`]
+/// characters, and whitespace, control characters or `/`, which do not
+/// survive a URL path, a file name or a line of the command line's output.
+pub(crate) fn id_problem(s: &str) -> Option<String> {
+    if s.is_empty() {
+        return Some("it is empty".to_string());
+    }
+    let chars = s.chars().count();
+    if chars > ID_MAX_CHARS {
+        return Some(format!("it has {chars} characters, over the {ID_MAX_CHARS} an id may have"));
+    }
+    let bad = s.chars().find(|c| c.is_whitespace() || c.is_control() || *c == '/')?;
+    let what = match bad {
+        '/' => "'/'",
+        c if c.is_whitespace() => "whitespace",
+        _ => "a control character",
+    };
+    Some(format!("it contains {what} ({})", bad.escape_unicode()))
 }
 
-pub(crate) const ID_RULE: &str =
-    "an id is 1 to 64 lower-case ASCII letters, digits, '-' and '_', starting with a letter or digit";
+/// An id, quoted for a message: control characters and quotes escaped, so
+/// that a bad id cannot break the line it is reported on.
+pub(crate) fn quote_id(s: &str) -> String {
+    format!("'{}'", s.escape_debug())
+}
+
+pub(crate) const ID_RULE: &str = "an id is 1 to 128 characters of anything but whitespace, control characters and '/' \
+     (upper-case letters, digits, '-', '_', '.' and ':' are all fine), and is compared exactly as written";
 
 /// Whether `s` is a valid Open311 service or attribute code here.
 pub(crate) fn is_valid_code(s: &str) -> bool {
@@ -271,10 +297,24 @@ mod tests {
 
     #[test]
     fn ids_and_codes() {
-        assert!(is_valid_id("main-library") && is_valid_id("d1_x"));
-        for bad in ["", "-x", "Main", "a b", "é", &"a".repeat(65)] {
-            assert!(!is_valid_id(bad), "{bad}");
+        let long = "a".repeat(ID_MAX_CHARS);
+        for good in ["main-library", "d1_x", "-x", "Main", "é", "KB:0012.x", &long, &"ñ".repeat(ID_MAX_CHARS)] {
+            assert_eq!(id_problem(good), None, "{good}");
         }
+        for (bad, why) in [
+            ("", "it is empty"),
+            ("a b", "whitespace (\\u{20})"),
+            ("a\u{a0}b", "whitespace (\\u{a0})"),
+            ("a\nb", "whitespace (\\u{a})"),
+            ("a\u{0}b", "a control character (\\u{0})"),
+            ("a\u{7f}", "a control character (\\u{7f})"),
+            ("roads/potholes", "'/' (\\u{2f})"),
+            (&"a".repeat(ID_MAX_CHARS + 1), "129 characters, over the 128"),
+        ] {
+            let problem = id_problem(bad).unwrap_or_else(|| panic!("{bad:?} passed"));
+            assert!(problem.contains(why), "{bad:?}: {problem}");
+        }
+        assert_eq!(quote_id("a'b\u{7}"), "'a\\'b\\u{7}'");
         assert!(is_valid_code("ST-POTHOLE") && is_valid_code("4ffa9cad6018277d4000007b") && is_valid_code("1.2"));
         assert!(!is_valid_code("a b") && !is_valid_code(""));
     }

@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use super::boundaries::{Boundary, check_rings};
 use super::hours::{TimeRange, normalize_day};
 use super::load::{is_language_tag, url_problem};
+use super::source::{CODE_RULE, id_problem, is_valid_code, quote_id};
 use super::model::{Article, Department, Facility, Jurisdiction, ServiceCategory, SynonymGroup};
 use super::{Calendar, Catalog, DAY_NAMES, WeeklyHours};
 use crate::route::{Rule, ServiceLevels};
@@ -161,21 +162,28 @@ impl Catalog {
 /// Everything the engine relies on of a catalog that was not read from its
 /// files here: the first thing wrong.
 fn check(c: &Catalog) -> Result<(), String> {
-    let unique = |kind: &str, ids: Vec<&str>| -> Result<(), String> {
+    // Ids and codes as the loader takes them, each defined once.
+    let code_problem = |code: &str| (!is_valid_code(code)).then(|| CODE_RULE.to_string());
+    let ids = |kind: &str, ids: Vec<&str>, problem: &dyn Fn(&str) -> Option<String>| -> Result<(), String> {
         let mut seen = HashSet::new();
-        match ids.into_iter().find(|id| !seen.insert(*id)) {
-            Some(id) => Err(format!("{kind} '{id}' is defined twice")),
-            None => Ok(()),
+        for id in ids {
+            if let Some(why) = problem(id) {
+                return Err(format!("its {kind} {} is not well formed: {why}", quote_id(id)));
+            }
+            if !seen.insert(id) {
+                return Err(format!("{kind} {} is defined twice", quote_id(id)));
+            }
         }
+        Ok(())
     };
-    unique("jurisdiction", c.jurisdictions.iter().map(|x| x.id.as_str()).collect())?;
-    unique("department", c.departments.iter().map(|x| x.id.as_str()).collect())?;
-    unique("service", c.services.iter().map(|x| x.code.as_str()).collect())?;
-    unique("article", c.articles.iter().map(|x| x.id.as_str()).collect())?;
-    unique("facility", c.facilities.iter().map(|x| x.id.as_str()).collect())?;
-    unique("calendar", c.calendars.iter().map(|x| x.id.as_str()).collect())?;
-    unique("boundary", c.boundaries.iter().map(|x| x.id.as_str()).collect())?;
-    unique("rule", c.rules.iter().map(|x| x.id.as_str()).collect())?;
+    ids("jurisdiction", c.jurisdictions.iter().map(|x| x.id.as_str()).collect(), &id_problem)?;
+    ids("department", c.departments.iter().map(|x| x.id.as_str()).collect(), &id_problem)?;
+    ids("service", c.services.iter().map(|x| x.code.as_str()).collect(), &code_problem)?;
+    ids("article", c.articles.iter().map(|x| x.id.as_str()).collect(), &id_problem)?;
+    ids("facility", c.facilities.iter().map(|x| x.id.as_str()).collect(), &id_problem)?;
+    ids("calendar", c.calendars.iter().map(|x| x.id.as_str()).collect(), &id_problem)?;
+    ids("boundary", c.boundaries.iter().map(|x| x.id.as_str()).collect(), &id_problem)?;
+    ids("rule", c.rules.iter().map(|x| x.id.as_str()).collect(), &id_problem)?;
 
     if c.languages.is_empty() || !c.languages.iter().all(|l| is_language_tag(l)) {
         return Err(format!("its languages {:?} are not a list of language tags such as \"en\"", c.languages));

@@ -159,6 +159,8 @@ fn a_crafted_catalog_that_does_not_hold_together_is_refused() {
             Box::new(|c| c["rules"][0]["escalate"] = serde_json::json!({"to": "ghosts", "after": "1 hour"})),
             "unknown department 'ghosts'",
         ),
+        (Box::new(|c| c["articles"][0]["id"] = "roads/potholes".into()), "article 'roads/potholes' is not well formed"),
+        (Box::new(|c| c["services"][0]["code"] = "ST POTHOLE".into()), "service 'ST POTHOLE' is not well formed"),
         (Box::new(|c| c["surprise"] = true.into()), "unknown field"),
         (Box::new(|c| *c = serde_json::json!("a string")), "does not read"),
     ];
@@ -243,4 +245,26 @@ pub fn sections(bytes: &[u8]) -> Vec<(u8, String, usize)> {
         pos += 13 + n + len;
     }
     out
+}
+
+/// Ids as real exports write them (upper-case, ':', '.', 128 characters)
+/// come back from search and from a bundle exactly as written.
+#[test]
+fn ids_as_exports_write_them_survive_a_bundle() {
+    let long = format!("KB:{}", "Z9.".repeat(41) + "x2"); // 128 characters
+    let ids = ["20090318-DD2E5500-13C9-11DE-BCD9-98CDABA93CC6", "faq.Roads:Potholes_01", long.as_str()];
+    let files: Vec<(String, String)> = ids
+        .iter()
+        .zip(["Potholes on my street", "Bulky item pickup", "Library opening hours"])
+        .map(|(id, title)| (format!("articles/{title}.md"), format!("+++\nid = {id:?}\ntitle = {title:?}\n+++\n{title}.\n")))
+        .collect();
+    let engine = Engine::build(civic311::Catalog::from_files(files).unwrap()).unwrap();
+    let loaded = Engine::from_bundle(&engine.to_bundle().unwrap()).unwrap();
+    for (id, q) in ids.iter().zip(["potholes", "bulky pickup", "library hours"]) {
+        for e in [&engine, &loaded] {
+            let answers = e.search(q, &SearchOptions::default()).unwrap();
+            assert_eq!(answers[0].id, *id, "{q}");
+        }
+        assert_eq!(loaded.catalog().article(id).unwrap().id, *id);
+    }
 }

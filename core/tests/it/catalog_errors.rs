@@ -186,7 +186,10 @@ fn badly_formed_ids_and_codes() {
         .replace("department = \"streets\"", "department = \"Street Works\"");
     let found = problems(with_file("catalog.toml", &text));
     assert!(
-        found.iter().any(|p| p.field == "departments[0].id" && p.message.contains("lower-case ASCII")),
+        found.iter().any(|p| p.field == "departments[0].id"
+            && p.line == Some(14)
+            && p.message.contains("'Street Works' is not a valid department")
+            && p.message.contains("whitespace (\\u{20})")),
         "{found:#?}"
     );
     let text = base_files()[0].1.replace("code = \"ST-POTHOLE\"", "code = \"ST POTHOLE\"");
@@ -541,4 +544,68 @@ fn the_error_message_lists_the_problems() {
     let err = Catalog::from_files(with_file("articles/extra.md", "nothing")).unwrap_err();
     let text = err.to_string();
     assert!(text.starts_with("the catalog has 1 problem\n  articles/extra.md:1: "), "{text}");
+}
+
+/// Ids as real FAQ and CRM exports carry them load, and keep their case.
+#[test]
+fn ids_as_exports_write_them() {
+    let guid = "20090318-DD2E5500-13C9-11DE-BCD9-98CDABA93CC6";
+    let long = format!("faq:{}", "Ab9._-".repeat(20)); // 124 characters
+    let ids = [guid, "KB0012345", "faq.v2:ROADS_01", "Señal-Ñandú", long.as_str()];
+    let mut files: Vec<(String, String)> = ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| (format!("articles/a{i}.md"), format!("+++\nid = {id:?}\ntitle = \"Article {i}\"\n+++\nBody {i}.\n")))
+        .collect();
+    // Case is kept: an id differing only in case is another article.
+    files.push(("articles/lower.md".into(), format!("+++\nid = {:?}\ntitle = \"Lower\"\n+++\nBody.\n", guid.to_lowercase())));
+    let catalog = Catalog::from_files(files).unwrap();
+    for id in ids {
+        assert_eq!(catalog.article(id).map(|a| a.id.as_str()), Some(id));
+    }
+    assert!(catalog.article(&guid.to_lowercase()).is_some());
+    assert_ne!(catalog.article(guid).unwrap().title, catalog.article(&guid.to_lowercase()).unwrap().title);
+
+    // Departments and facilities too, with references that must match exactly.
+    let text = base_files()[0].1.replace("\"streets\"", "\"DEPT:Streets.01\"");
+    let facilities = base_files()[2].1.replace("\"city-hall\"", "\"FAC_City-Hall\"").replace("\"streets\"", "\"DEPT:Streets.01\"");
+    let mut files = with_file("catalog.toml", &text);
+    files.retain(|(p, _)| *p != "facilities.toml" && *p != "articles/potholes.md");
+    files.push(("facilities.toml", facilities));
+    files.push((
+        "articles/potholes.md",
+        "+++\nid = \"potholes\"\ntitle = \"Report a pothole\"\ndepartment = \"DEPT:Streets.01\"\n+++\nBody.\n".into(),
+    ));
+    let catalog = Catalog::from_files(files).unwrap();
+    assert_eq!(catalog.department("DEPT:Streets.01").unwrap().name, "Streets");
+    assert!(catalog.department("dept:streets.01").is_none(), "no case folding");
+    assert_eq!(catalog.facility("FAC_City-Hall").unwrap().department.as_deref(), Some("DEPT:Streets.01"));
+
+    // A reference that differs only in case is an unknown id.
+    let text = base_files()[0].1.replace("id = \"streets\"", "id = \"Streets\"");
+    let found = problems(with_file("catalog.toml", &text));
+    assert!(found.iter().any(|p| p.message.contains("unknown department 'streets'")), "{found:#?}");
+}
+
+/// Only what cannot work is refused, each with its reason, file and line.
+#[test]
+fn ids_that_cannot_work() {
+    let too_long = "x".repeat(129);
+    let cases: [(&str, &str); 6] = [
+        ("\"\"", "it is empty"),
+        ("\"faq 12\"", "whitespace (\\u{20})"),
+        ("\"faq\\t12\"", "whitespace (\\u{9})"),
+        ("\"faq\\u0007\"", "a control character (\\u{7})"),
+        ("\"roads/potholes\"", "'/' (\\u{2f})"),
+        ("TOO_LONG", "it has 129 characters, over the 128"),
+    ];
+    for (id, why) in cases {
+        let id = if id == "TOO_LONG" { format!("{too_long:?}") } else { id.to_string() };
+        let text = format!("+++\ntitle = \"A\"\nid = {id}\n+++\nBody.\n");
+        let p = one_problem(vec![("articles/a.md", text)], "articles/a.md", Some(3), "id", &[why, "is not a valid article id"]);
+        assert!(!p.message.chars().any(char::is_control), "the message escapes what it quotes: {p}");
+    }
+    // 128 characters is the most.
+    let text = format!("+++\nid = {:?}\ntitle = \"A\"\n+++\nBody.\n", "x".repeat(128));
+    Catalog::from_files([("articles/a.md", text)]).unwrap();
 }

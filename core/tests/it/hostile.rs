@@ -1,9 +1,9 @@
 //! The hostile-input table of docs/reliability.md, Rust rows (R01 ...): each
 //! test names its row. Malformed, oversized and crafted input to every
 //! public entry point gives an error of the right kind, or a bounded
-//! answer, never a panic, a hang or unbounded memory.
-
-use std::time::{Duration, Instant};
+//! answer, never a panic, a hang or unbounded memory. How long the
+//! oversized rows take is measured by the `hostile` bench, not here: tests
+//! assert no durations.
 
 use civic311::classify::{Classifier, TrainOptions};
 use civic311::open311::{NewRequest, Payload, RequestList, ServiceList, validate_request};
@@ -14,14 +14,6 @@ use crate::search::riverton;
 fn kind<T: std::fmt::Debug>(result: civic311::Result<T>) -> (ErrorKind, String) {
     let err = result.expect_err("an error");
     (err.kind(), err.to_string())
-}
-
-/// Runs `f`, which must finish within `limit` (no hang on crafted input).
-fn quick<T>(limit: Duration, f: impl FnOnce() -> T) -> T {
-    let t = Instant::now();
-    let out = f();
-    assert!(t.elapsed() < limit, "took {:?}", t.elapsed());
-    out
 }
 
 #[test]
@@ -51,9 +43,7 @@ fn hostile_r02_catalog_files_that_are_not_toml_markdown_or_geojson() {
 fn hostile_r03_an_oversized_article_loads_and_is_searched() {
     let body = "The pothole crew fills holes on every street. ".repeat(100_000); // 4.6 MB
     let article = format!("+++\nid = \"big\"\ntitle = \"Big article\"\n+++\n{body}");
-    let engine = quick(Duration::from_secs(60), || {
-        Engine::build(Catalog::from_files([("articles/big.md", article)]).unwrap()).unwrap()
-    });
+    let engine = Engine::build(Catalog::from_files([("articles/big.md", article)]).unwrap()).unwrap();
     let answers = engine.search("pothole crew", &SearchOptions::default()).unwrap();
     assert_eq!(answers[0].id, "big");
     assert!(answers[0].snippet.len() < 1_000, "a snippet is a snippet: {} bytes", answers[0].snippet.len());
@@ -80,7 +70,7 @@ fn hostile_r05_a_catalog_link_that_would_run_script() {
 fn hostile_r06_queries_oversized_binary_or_in_query_syntax() {
     let opts = SearchOptions::default();
     let megabyte = "pothole ".repeat(131_072);
-    let answers = quick(Duration::from_secs(5), || riverton().search(&megabyte, &opts).unwrap());
+    let answers = riverton().search(&megabyte, &opts).unwrap();
     assert_eq!(answers[0].id, "ST-POTHOLE", "searched by its first 2 kB");
     for q in ["\u{0}\u{1}\u{7f}\u{feff}", "title:* AND (((", "\u{202e}kcolb\u{200b}", &"é".repeat(5000)] {
         assert!(riverton().search(q, &opts).is_ok(), "{q:?}");
@@ -103,7 +93,7 @@ fn hostile_r07_search_options_that_cannot_be_honoured() {
 #[test]
 fn hostile_r08_texts_to_classify_oversized_or_empty() {
     let megabyte = "my trash was not picked up ".repeat(40_000);
-    let top = quick(Duration::from_secs(30), || riverton().classify(&megabyte, 3).unwrap());
+    let top = riverton().classify(&megabyte, 3).unwrap();
     assert_eq!(top.len(), 3, "classified by its first 4 kB");
     assert!(riverton().classify("", 3).is_ok());
     assert!(riverton().triage(&"\u{0}".repeat(10_000)).is_ok());
@@ -141,7 +131,7 @@ fn hostile_r11_open311_json_malformed_or_nested_without_end() {
     );
     // (A numeric service_code is read as its digits, as cities send them.)
     for text in ["", "[1, 2", "{\"service_code\": [5]}", "null", deep.as_str(), deep_object.as_str(), "\"\u{0}\""] {
-        let (k, _) = kind(quick(Duration::from_secs(5), || NewRequest::from_json(text)));
+        let (k, _) = kind(NewRequest::from_json(text));
         assert_eq!(k, ErrorKind::Format, "{:?}", &text[..text.len().min(40)]);
         assert_eq!(ServiceList::from_json(text).unwrap_err().kind(), ErrorKind::Format);
     }
@@ -154,7 +144,7 @@ fn hostile_r12_open311_xml_malformed_nested_or_with_entities() {
     let external = "<?xml version=\"1.0\"?><!DOCTYPE x [<!ENTITY xxe SYSTEM \"file:///etc/passwd\">]><service_requests><request><service_request_id>&xxe;</service_request_id></request></service_requests>";
     for text in ["", "<services><service>", "<<<>>>", deep.as_str(), laughs, external] {
         // A DOCTYPE is refused before any entity is read; so is nesting past 32.
-        let (k, m) = kind(quick(Duration::from_secs(5), || RequestList::from_xml(text)));
+        let (k, m) = kind(RequestList::from_xml(text));
         assert_eq!(k, ErrorKind::Format, "{m}");
         assert_eq!(ServiceList::from_xml(text).unwrap_err().kind(), ErrorKind::Format);
     }
@@ -190,7 +180,7 @@ fn hostile_r14_routing_at_the_edges_of_time() {
     .unwrap();
     for now in [jiff::Timestamp::MIN, jiff::Timestamp::MAX, jiff::Timestamp::UNIX_EPOCH] {
         // An answer or an error, never a panic, at the ends of representable time.
-        let _ = quick(Duration::from_secs(5), || riverton().route(&request, now));
+        let _ = riverton().route(&request, now);
     }
 }
 
@@ -220,7 +210,7 @@ fn hostile_r16_bundles_whose_lengths_lie() {
     let n = u32::from_le_bytes(bytes[37..41].try_into().unwrap()) as usize;
     length[41 + n..49 + n].copy_from_slice(&u64::MAX.to_le_bytes());
     for bad in [fix(count), fix(length)] {
-        let (k, m) = kind(quick(Duration::from_secs(5), || Engine::from_bundle(&bad)));
+        let (k, m) = kind(Engine::from_bundle(&bad));
         assert_eq!(k, ErrorKind::Bundle);
         assert!(m.contains("runs past its end") || m.contains("too large"), "{m}");
     }

@@ -9,6 +9,7 @@ mod hot_reload;
 mod open311_fixtures;
 mod open311_validation;
 mod properties;
+mod repository;
 mod riverton;
 mod routing;
 mod search;

@@ -4,9 +4,10 @@ use std::path::PathBuf;
 
 use civic311::{Catalog, Error, ErrorKind, Problem};
 
-/// The shared data folder beside the project (`../shared`).
-pub fn shared(path: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared").join(path)
+/// A file or folder of the project's public test data (`kb-fixtures/`), each
+/// folder with its PROVENANCE.md.
+pub fn fixture(path: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../kb-fixtures").join(path)
 }
 
 /// A small, valid catalog: one of each thing. Tests replace one file with a

@@ -150,8 +150,9 @@ pub(super) fn read_rules(loader: &mut Loader, ctx: &mut FileCtx<'_>, doc: &DeTab
         let field = |f: &str| format!("rules[{i}].{f}");
         let before = ctx.problems.len();
         let id = raw.id.get_ref().clone();
-        if !crate::catalog::source::is_valid_id(&id) {
-            ctx.at(Some(&raw.id.span()), field("id"), format!("'{id}' is not a valid rule id: {}", super::ID_RULE));
+        if let Some(why) = crate::catalog::source::id_problem(&id) {
+            let quoted = crate::catalog::source::quote_id(&id);
+            ctx.at(Some(&raw.id.span()), field("id"), format!("{quoted} is not a valid rule id: {why}; {}", super::ID_RULE));
         } else if let Some(first) = seen.get(&id) {
             ctx.at(
                 Some(&raw.id.span()),
