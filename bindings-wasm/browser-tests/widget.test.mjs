@@ -184,6 +184,22 @@ async function ask(page, text, { host = "civic311-search", status = /answers? fo
   return waitForStatus(page, quoted, host);
 }
 
+/**
+ * Types `text` key by key and waits until the widget has shown what it
+ * found for the whole of it: its suggestions and answers are drawn together,
+ * so after this the options on show are the ones for `text`, not for a
+ * prefix of it still on show.
+ */
+async function typeAndSettle(page, box, text) {
+  await page.evaluate(() => (window.__civic311.events.length = 0));
+  await box.pressSequentially(text);
+  const query = text.trim().replace(/\s+/g, " ");
+  await page.waitForFunction(
+    (query) => window.__civic311.events.some((e) => e.type === "civic311-answers" && e.detail.query === query),
+    query,
+  );
+}
+
 function escapeRegExp(text) {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
@@ -385,8 +401,8 @@ test("suggestions: arrows move through them, Enter picks one, Escape closes then
     const box = input(page);
     await box.focus();
     await page.waitForFunction(() => window.__civic311.events.some((e) => e.type === "civic311-ready"));
-    await box.pressSequentially("bulky it");
-    await page.waitForFunction(() => document.querySelector("civic311-search").shadowRoot.querySelectorAll('[role="option"]').length > 1);
+    await typeAndSettle(page, box, "bulky it");
+    assert.ok(await page.evaluate(() => document.querySelector("civic311-search").shadowRoot.querySelectorAll('[role="option"]').length > 1));
 
     let state = await combobox(page);
     assert.equal(state.expanded, "true");
@@ -433,7 +449,7 @@ test("suggestions: arrows move through them, Enter picks one, Escape closes then
 
     // A click picks a suggestion too, and keeps focus in the box.
     await box.fill("");
-    await box.pressSequentially("como rep");
+    await typeAndSettle(page, box, "como rep");
     await page.locator('civic311-search [role="option"]').first().waitFor();
     const clicked = (await combobox(page)).options[0].text;
     await page.locator('civic311-search [role="option"]').first().click();
@@ -442,7 +458,7 @@ test("suggestions: arrows move through them, Enter picks one, Escape closes then
 
     // Escape closes the list and keeps the text; a second Escape clears.
     await box.fill("");
-    await box.pressSequentially("pot");
+    await typeAndSettle(page, box, "pot");
     await page.locator('civic311-search [role="option"]').first().waitFor();
     await box.press("Escape");
     state = await combobox(page);
