@@ -13,7 +13,7 @@ seconds=${1:?usage: run.sh SECONDS [JOBS] [TARGET...]}
 jobs=${2:-2}
 shift $(( $# >= 2 ? 2 : 1 ))
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(catalog_toml catalog_geojson catalog_article query open311_json open311_xml bundle classify route)
+[ ${#targets[@]} -gt 0 ] || targets=(catalog_toml catalog_geojson catalog_article query open311_json open311_xml bundle classify route store_import)
 payloads=../kb-fixtures/open311
 cargo +nightly fuzz build -O
 mkdir -p logs

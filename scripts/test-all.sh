@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of civic311 on a fresh machine, installing what the tests
-# need first: the Rust test suite of the whole workspace; the Python package
+# need first: a throwaway PostgreSQL cluster for the request store; the Rust
+# test suite of the whole workspace; the Python package
 # built with maturin and tested with pytest; the wasm package built with
 # wasm-bindgen and tested under node --test; the search widget in Debian's
 # Chromium (installed with apt-get when missing).
@@ -18,6 +19,15 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 step() { printf '\n==> %s\n' "$*"; }
+
+step "PostgreSQL: a throwaway cluster for the store's tests (Debian's postgresql, installed when missing)"
+# The store's suites (Rust and Python) run against SQLite and this server;
+# it is stopped, and its folder removed, however this script ends.
+pg_dir=$(mktemp -d /tmp/civic311-pg.XXXXXX)
+trap 'bash scripts/postgres.sh stop "$pg_dir"' EXIT
+CIVIC311_TEST_POSTGRES=$(bash scripts/postgres.sh start "$pg_dir")
+export CIVIC311_TEST_POSTGRES CIVIC311_REQUIRE_POSTGRES=1
+echo "PostgreSQL at $CIVIC311_TEST_POSTGRES"
 
 step "Rust: every crate's unit, integration and doc tests"
 cargo test --workspace --locked

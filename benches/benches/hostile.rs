@@ -37,7 +37,9 @@ fn oversized(c: &mut Criterion) {
     // R08: a 1 MB text is classified by its first 4 kB.
     let text = "my trash was not picked up ".repeat(40_000);
     engine.classify("warm up the zero-shot model", 3).unwrap();
-    group.bench_function("r08/classify-1mb-text", |b| b.iter(|| assert_eq!(engine.classify(black_box(&text), 3).unwrap().len(), 3)));
+    group.bench_function("r08/classify-1mb-text", |b| {
+        b.iter(|| assert_eq!(engine.classify(black_box(&text), 3).unwrap().len(), 3))
+    });
 
     // R11: JSON nested 100,000 deep is refused.
     let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));

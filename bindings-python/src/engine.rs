@@ -44,6 +44,13 @@ fn with_classifier(mut engine: civic311::Engine, classifier: Option<&Classifier>
 static UNPICKLED: Mutex<Vec<(usize, u64, Arc<civic311::Engine>)>> = Mutex::new(Vec::new());
 const UNPICKLED_KEPT: usize = 4;
 
+impl Engine {
+    /// The engine itself, for the store's submissions.
+    pub(crate) fn shared(&self) -> Arc<civic311::Engine> {
+        self.inner.clone()
+    }
+}
+
 #[pymethods]
 impl Engine {
     /// The engine of the Riverton catalog compiled into the library.

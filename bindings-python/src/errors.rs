@@ -21,6 +21,19 @@ create_exception!(civic311, ModelError, Civic311Error, "A trained model cannot b
 create_exception!(civic311, QueryError, Civic311Error, "Options of a search or classification cannot be honoured.");
 create_exception!(civic311, RoutingError, Civic311Error, "No rule, jurisdiction or department can take a request.");
 create_exception!(civic311, Civic311IOError, Civic311Error, "Reading or writing a file failed.");
+create_exception!(
+    civic311,
+    StoreError,
+    Civic311Error,
+    "A request store cannot be used: missing, foreign, damaged, of a newer schema, or its database failed."
+);
+create_exception!(
+    civic311,
+    ConflictError,
+    Civic311Error,
+    "A change was made against a stale version of a request, or an id is taken."
+);
+create_exception!(civic311, NotFoundError, Civic311Error, "No stored record has that id.");
 
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
@@ -34,6 +47,9 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("QueryError", py.get_type::<QueryError>())?;
     m.add("RoutingError", py.get_type::<RoutingError>())?;
     m.add("Civic311IOError", py.get_type::<Civic311IOError>())?;
+    m.add("StoreError", py.get_type::<StoreError>())?;
+    m.add("ConflictError", py.get_type::<ConflictError>())?;
+    m.add("NotFoundError", py.get_type::<NotFoundError>())?;
     Ok(())
 }
 
@@ -51,6 +67,9 @@ pub(crate) fn to_py(py: Python<'_>, err: Error) -> PyErr {
         ErrorKind::Query => QueryError::new_err(message),
         ErrorKind::Routing => RoutingError::new_err(message),
         ErrorKind::Io => Civic311IOError::new_err(message),
+        ErrorKind::Store => StoreError::new_err(message),
+        ErrorKind::Conflict => ConflictError::new_err(message),
+        ErrorKind::NotFound => NotFoundError::new_err(message),
         _ => Civic311Error::new_err(message),
     };
     // Note: attaching details is best effort; a failure here must not hide

@@ -10,6 +10,7 @@ mod errors;
 mod open311;
 mod route;
 mod search;
+mod store;
 mod time;
 
 #[pymodule]
@@ -21,5 +22,6 @@ fn _civic311(m: &Bound<'_, PyModule>) -> PyResult<()> {
     search::register(m)?;
     classify::register(m)?;
     engine::register(m)?;
+    store::register(m)?;
     Ok(())
 }

@@ -3,6 +3,7 @@ holds the files they read (history.csv, complaints.csv); examples that start
 with a `# NAME.py` line run as scripts in their own process."""
 
 import csv
+import datetime
 import glob
 import json
 import pathlib
@@ -34,9 +35,10 @@ def folder(tmp_path_factory):
     d = tmp_path_factory.mktemp("docs")
     with open(d / "history.csv", "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
-        w.writerow(["description", "request_type", "split"])
+        w.writerow(["id", "opened", "description", "request_type", "split"])
         for r in read_jsonl(NEWPORT):
-            w.writerow([r["text"], r["label"], r["split"]])
+            opened = datetime.datetime.fromtimestamp(r["requested_at_ms"] / 1000, datetime.timezone.utc).date()
+            w.writerow([r["id"], opened.isoformat(), r["text"], r["label"], r["split"]])
     complaints = read_jsonl(EVAL / "complaints.jsonl")
     with open(d / "complaints.csv", "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)

@@ -5,7 +5,7 @@ import datetime
 from typing import List, Optional
 
 import civic311
-from civic311.types import Request, Routing, TriageKind
+from civic311.types import Event, Request, Routing, StoredRequest, Submitted, SweepReport, TriageKind
 
 
 def main() -> None:
@@ -34,7 +34,21 @@ def main() -> None:
     except civic311.BundleError as err:
         message: str = str(err)
         assert message
-    print(first_url, hours, score, len(batch), kind, due, pairs)
+    store = civic311.Store("sqlite::memory:")
+    submitted: Submitted = store.submit(engine, request, channel="web", client_request_id="typing-1")
+    stored: Optional[StoredRequest] = store.get(submitted["service_request_id"])
+    assert stored is not None
+    history: List[Event] = stored.get("history", [])
+    updated: StoredRequest = store.update(
+        submitted["service_request_id"], actor="dispatch", status="acknowledged", expected_version=stored["version"]
+    )
+    rows: List[StoredRequest] = store.query(status="open", near=(38.955, -90.95, 500.0))
+    swept: SweepReport = store.sweep()
+    try:
+        store.update("404", actor="x", note="hello")
+    except civic311.NotFoundError as err:
+        assert str(err)
+    print(first_url, hours, score, len(batch), kind, due, pairs, len(history), updated["state"], len(rows), swept)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,6 @@
-//! `civic311`: the command line over the civic311 library.
+//! `civic311`: the command line over the civic311 library and its request store.
+
+mod requests;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -133,6 +135,25 @@ enum Command {
         #[arg(short, long)]
         output: PathBuf,
     },
+    /// Validate, route and store Open311 POST requests (JSON, one a line on
+    /// standard input); one JSON line out for each: its id, department,
+    /// deadline and likely duplicates, or `{"errors": [...]}`. Exits 1 when
+    /// any request was refused.
+    Submit(requests::SubmitArgs),
+    /// Print one stored request with its history.
+    Request(requests::RequestArgs),
+    /// List stored requests by the Open311 filters, as Open311 JSON or XML, or CSV.
+    Requests(requests::RequestsArgs),
+    /// Change a stored request: its status (as its lifecycle allows), its
+    /// department, or add a note.
+    Update(requests::UpdateArgs),
+    /// Import request histories: city CSV exports through a column mapping,
+    /// or Open311 GET payloads. Refused rows go to standard error with their
+    /// line; exits 1 when there was any.
+    Import(requests::ImportArgs),
+    /// Record the escalations and service-level breaches that have fallen due
+    /// (the monitor; run it every few minutes).
+    Sweep(requests::SweepArgs),
     /// Print the Open311 services list, or one service's definition.
     Services {
         /// A service code: print its Open311 service definition instead of the list.
@@ -148,7 +169,7 @@ enum Command {
 
 /// Where the engine comes from: a catalog folder, a bundle, or the embedded Riverton catalog.
 #[derive(Args)]
-struct Source {
+pub(crate) struct Source {
     /// A catalog folder (any folder holding articles/ will do).
     #[arg(long, conflicts_with = "bundle")]
     catalog: Option<PathBuf>,
@@ -158,7 +179,7 @@ struct Source {
 }
 
 impl Source {
-    fn engine(&self) -> civic311::Result<Engine> {
+    pub(crate) fn engine(&self) -> civic311::Result<Engine> {
         match (&self.catalog, &self.bundle) {
             (_, Some(bundle)) => Engine::load_bundle(bundle),
             (Some(dir), None) => Engine::build(Catalog::load(dir)?),
@@ -457,6 +478,12 @@ fn run(cli: Cli) -> civic311::Result<ExitCode> {
             let _ = writeln!(out, "{}: {} answers, {} bytes", output.display(), engine.answer_count(), size);
             Ok(ExitCode::SUCCESS)
         }
+        Command::Submit(args) => requests::submit(args, &mut out),
+        Command::Request(args) => requests::request(args, &mut out),
+        Command::Requests(args) => requests::requests(args, &mut out),
+        Command::Update(args) => requests::update(args, &mut out),
+        Command::Import(args) => requests::import(args, &mut out),
+        Command::Sweep(args) => requests::sweep(args, &mut out),
         Command::Services { code, format, catalog } => {
             let Some(format) = Format::parse(&format) else {
                 return Err(civic311::Error::new(

@@ -36,6 +36,14 @@ pub enum ErrorKind {
     Routing,
     /// Reading or writing a file failed.
     Io,
+    /// A request store cannot be used: its database is missing, foreign,
+    /// corrupt or of a newer schema, or the database refused a statement.
+    Store,
+    /// A change was made against a stale version of a request (another
+    /// change landed first), or an id is taken by another record.
+    Conflict,
+    /// No stored record has the id asked for.
+    NotFound,
 }
 
 impl ErrorKind {
@@ -51,6 +59,9 @@ impl ErrorKind {
             ErrorKind::Query => "QueryError",
             ErrorKind::Routing => "RoutingError",
             ErrorKind::Io => "IoError",
+            ErrorKind::Store => "StoreError",
+            ErrorKind::Conflict => "ConflictError",
+            ErrorKind::NotFound => "NotFoundError",
         }
     }
 }
@@ -129,6 +140,12 @@ impl Error {
     pub fn validation(errors: Vec<Open311Error>) -> Error {
         let message = errors.iter().map(|e| e.description.as_str()).collect::<Vec<_>>().join("; ");
         Error { kind: ErrorKind::Validation, message, problems: Vec::new(), open311: errors }
+    }
+
+    /// An error of `kind` carrying problems found at places in a file (rows
+    /// of an import, for instance), as a catalog error carries its own.
+    pub fn with_problems(kind: ErrorKind, message: impl Into<String>, problems: Vec<Problem>) -> Error {
+        Error { kind, message: message.into(), problems, open311: Vec::new() }
     }
 
     pub(crate) fn format(message: impl Into<String>) -> Error {

@@ -151,6 +151,25 @@ impl fmt::Display for CloseReason {
     }
 }
 
+impl CloseReason {
+    /// Reads a reason as the command line and the bindings take it:
+    /// `fixed`, `not_ours`, `no_issue_found`, `withdrawn`, `duplicate:ID`,
+    /// `referred:JURISDICTION`; any other words are an `Other` reason.
+    pub fn parse(s: &str) -> CloseReason {
+        match s.trim() {
+            "fixed" => CloseReason::Fixed,
+            "not_ours" => CloseReason::NotOurs,
+            "no_issue_found" => CloseReason::NoIssueFound,
+            "withdrawn" => CloseReason::Withdrawn,
+            r => match r.split_once(':') {
+                Some(("duplicate", of)) if !of.is_empty() => CloseReason::Duplicate { of: of.to_string() },
+                Some(("referred", to)) if !to.is_empty() => CloseReason::Referred { to: to.to_string() },
+                _ => CloseReason::Other { note: r.to_string() },
+            },
+        }
+    }
+}
+
 /// Where a request is in its lifecycle.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 #[serde(tag = "state", rename_all = "snake_case")]
@@ -175,6 +194,21 @@ impl Status {
             Status::Closed(_) => "closed",
             Status::Reopened => "reopened",
         }
+    }
+
+    /// The state named `name` (as [`Status::name`] gives it); `closed`
+    /// takes its reason from `reason` (see [`CloseReason::parse`]; fixed
+    /// when none). `None` for a name that is no state.
+    pub fn from_name(name: &str, reason: Option<&str>) -> Option<Status> {
+        Some(match name.trim() {
+            "submitted" => Status::Submitted,
+            "acknowledged" => Status::Acknowledged,
+            "in_progress" => Status::InProgress,
+            "on_hold" => Status::OnHold,
+            "reopened" => Status::Reopened,
+            "closed" => Status::Closed(reason.map(CloseReason::parse).unwrap_or(CloseReason::Fixed)),
+            _ => return None,
+        })
     }
 
     pub fn is_closed(&self) -> bool {
@@ -377,6 +411,23 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn states_and_reasons_by_name() {
+        for s in [Status::Submitted, Status::Acknowledged, Status::InProgress, Status::OnHold, Status::Reopened] {
+            assert_eq!(Status::from_name(s.name(), None), Some(s));
+        }
+        assert_eq!(Status::from_name("closed", None), Some(Status::Closed(CloseReason::Fixed)));
+        assert_eq!(
+            Status::from_name("closed", Some("duplicate:17")),
+            Some(Status::Closed(CloseReason::Duplicate { of: "17".into() }))
+        );
+        assert_eq!(CloseReason::parse("referred:mercer-county"), CloseReason::Referred { to: "mercer-county".into() });
+        assert_eq!(CloseReason::parse("duplicate:"), CloseReason::Other { note: "duplicate:".into() });
+        assert_eq!(CloseReason::parse("not_ours"), CloseReason::NotOurs);
+        assert_eq!(Status::from_name("finished", None), None);
+        assert_eq!(Status::from_name("", None), None);
     }
 
     #[test]

@@ -14,8 +14,12 @@ from civic311.types import (
     Priority,
     Problem,
     Referral,
+    ImportReport,
     Request,
     Routing,
+    StoredRequest,
+    Submitted,
+    SweepReport,
     SuggestionDict,
     TriageDict,
     TriageKind,
@@ -39,6 +43,10 @@ __all__ = [
     "ModelError",
     "QueryError",
     "RoutingError",
+    "ConflictError",
+    "NotFoundError",
+    "Store",
+    "StoreError",
     "Suggestion",
     "Triage",
     "ValidationError",
@@ -85,6 +93,15 @@ class RoutingError(Civic311Error):
 
 class Civic311IOError(Civic311Error):
     """Reading or writing a file failed."""
+
+class StoreError(Civic311Error):
+    """A request store cannot be used: missing, foreign, damaged, of a newer schema, or its database failed."""
+
+class ConflictError(Civic311Error):
+    """A change was made against a stale version of a request, or an id is taken."""
+
+class NotFoundError(Civic311Error):
+    """No stored record has that id."""
 
 @final
 class Catalog:
@@ -379,3 +396,69 @@ class Engine:
     @staticmethod
     def _from_pickle(data: bytes) -> "Engine": ...
     def __reduce__(self) -> Tuple[Any, Tuple[bytes]]: ...
+
+@final
+class Store:
+    """A request store: a SQLite file (`sqlite:PATH`, created if missing), a
+    store in memory (`sqlite::memory:`), or a PostgreSQL database
+    (`postgres://USER:PASSWORD@HOST:PORT/DATABASE`). Safe to share between
+    threads; each call is one transaction."""
+
+    def __new__(cls, url: str) -> "Store":
+        """Opens a store, creating it or bringing its schema up to date."""
+    @property
+    def url(self) -> str:
+        """The store's URL, without a password."""
+    def __len__(self) -> int: ...
+    def submit(
+        self,
+        engine: Engine,
+        request: Request,
+        *,
+        channel: Optional[str] = None,
+        staff: bool = False,
+        client_request_id: Optional[str] = None,
+        at: Optional[_Instant] = None,
+    ) -> Submitted:
+        """Validates, routes and stores a request; a `client_request_id` seen before returns the first answer."""
+    def get(self, id: str) -> Optional[StoredRequest]:
+        """The request with its `history` and `personal` data, or None."""
+    def update(
+        self,
+        id: str,
+        *,
+        actor: str,
+        status: Optional[Literal["acknowledged", "in_progress", "on_hold", "closed", "reopened"]] = None,
+        reason: Optional[str] = None,
+        note: Optional[str] = None,
+        public: bool = True,
+        department: Optional[str] = None,
+        at: Optional[_Instant] = None,
+        expected_version: Optional[int] = None,
+    ) -> StoredRequest:
+        """Changes a request through its lifecycle; returns it as it now is."""
+    def query(
+        self,
+        *,
+        ids: Optional[List[str]] = None,
+        service_codes: Optional[List[str]] = None,
+        status: Optional[str] = None,
+        start: Optional[_Instant] = None,
+        end: Optional[_Instant] = None,
+        department: Optional[str] = None,
+        updated_after: Optional[_Instant] = None,
+        near: Optional[Tuple[float, float, float]] = None,
+        bbox: Optional[Tuple[float, float, float, float]] = None,
+        page: int = 1,
+        page_size: int = 50,
+        frame: bool = False,
+    ) -> Any:
+        """One page of requests by the Open311 filters: a list of StoredRequest dicts, or a pandas DataFrame with `frame=True`."""
+    def sweep(self, now: Optional[_Instant] = None) -> SweepReport:
+        """Records the escalations and SLA breaches fallen due, once each."""
+    def import_file(
+        self, path: _Path, *, mapping: str = "nyc311", strict: bool = False, time_zone: Optional[str] = None
+    ) -> ImportReport:
+        """Imports a CSV export (through a mapping) or an Open311 payload (`mapping="open311"`)."""
+    def verify(self) -> List[str]:
+        """What disagrees between each request's state and its history (empty for a sound store)."""

@@ -2,7 +2,7 @@
 editors: `from civic311.types import Routing`."""
 
 import datetime
-from typing import Dict, List, Literal, Optional, TypedDict, Union
+from typing import Dict, List, Literal, Optional, Tuple, TypedDict, Union
 
 AnswerKind = Literal["article", "service", "facility"]
 """What an answer is."""
@@ -150,3 +150,119 @@ class Request(TypedDict, total=False):
     channel: str
     reporter: Literal["resident", "staff"]
     requested_datetime: Union[datetime.datetime, str]
+
+
+class StoredEscalation(TypedDict):
+    """Whom a stored request alerts, when, and when the monitor did."""
+
+    to: str
+    at: datetime.datetime
+    escalated_datetime: Optional[datetime.datetime]
+
+
+class Personal(TypedDict):
+    """Who filed a request: kept apart from it, never in a public answer."""
+
+    first_name: Optional[str]
+    last_name: Optional[str]
+    email: Optional[str]
+    phone: Optional[str]
+    device_id: Optional[str]
+    account_id: Optional[str]
+
+
+class Event(TypedDict):
+    """One entry of a stored request's history."""
+
+    n: int
+    """Its place in the history, from 1."""
+    at: datetime.datetime
+    kind: str
+    """submitted, routed, acknowledged, assigned, transferred,
+    status_changed, note, escalated, sla_breached, referred,
+    marked_duplicate, closed or reopened."""
+    actor: str
+    public: bool
+    note: Optional[str]
+    state: Optional[str]
+    """The lifecycle state after it."""
+    department: Optional[str]
+
+
+class _StoredRequestBase(TypedDict):
+    service_request_id: str
+    status: Literal["open", "closed"]
+    status_notes: Optional[str]
+    service_name: Optional[str]
+    service_code: str
+    description: Optional[str]
+    agency_responsible: Optional[str]
+    service_notice: Optional[str]
+    requested_datetime: datetime.datetime
+    updated_datetime: datetime.datetime
+    expected_datetime: Optional[datetime.datetime]
+    address: Optional[str]
+    address_id: Optional[str]
+    zipcode: Optional[str]
+    lat: Optional[float]
+    long: Optional[float]
+    media_url: Optional[str]
+    state: str
+    """The lifecycle state: submitted, acknowledged, in_progress, on_hold, closed or reopened."""
+    close_reason: Optional[str]
+    acknowledged_datetime: Optional[datetime.datetime]
+    closed_datetime: Optional[datetime.datetime]
+    escalation: Optional[StoredEscalation]
+    sla_breached_datetime: Optional[datetime.datetime]
+    attributes: Dict[str, Union[str, List[str]]]
+    channel: Optional[str]
+    reporter: Literal["resident", "staff"]
+    priority: Optional[Priority]
+    jurisdiction: Optional[str]
+    department: Optional[str]
+    duplicate_of: Optional[str]
+    referred_to: Optional[str]
+    rule: Optional[str]
+    sla: Optional[str]
+    time_zone: str
+    client_request_id: Optional[str]
+    source: str
+    """"submit" or "import"."""
+    version: int
+    """Give it back as `expected_version` so that a change made meanwhile is not overwritten."""
+
+
+class StoredRequest(_StoredRequestBase, total=False):
+    """A stored request as `Store.query` gives it; `Store.get` and
+    `Store.update` add its `history` and `personal` data."""
+
+    history: List[Event]
+    personal: Optional[Personal]
+
+
+class Submitted(TypedDict):
+    """What `Store.submit` returns."""
+
+    service_request_id: str
+    created: bool
+    """False when the client_request_id was seen before: nothing was stored."""
+    routing: Routing
+    duplicates: List[Dict[str, Union[str, float, List[str]]]]
+    """Likely duplicates among the stored open requests: id, score, distance_m, reasons."""
+
+
+class SweepReport(TypedDict):
+    """What `Store.sweep` recorded."""
+
+    escalated: List[Tuple[str, str]]
+    """(request id, department alerted)."""
+    breached: List[str]
+
+
+class ImportReport(TypedDict):
+    """What `Store.import_file` did."""
+
+    rows: int
+    imported: int
+    already_stored: int
+    problems: List[Problem]

@@ -14,7 +14,9 @@ use super::boundaries::{Boundary, check_rings, check_validity};
 use super::calendar::{Calendar, Holiday, HolidayRule};
 use super::hours::{DAY_NAMES, HoursException, TimeRange, WeeklyHours, normalize_day};
 use super::model::*;
-use super::source::{CODE_RULE, FileCtx, ID_RULE, SourceFile, did_you_mean, id_problem, is_valid_code, known_list, quote_id};
+use super::source::{
+    CODE_RULE, FileCtx, ID_RULE, SourceFile, did_you_mean, id_problem, is_valid_code, known_list, quote_id,
+};
 use crate::error::{Error, Problem, Result};
 
 mod rules;

@@ -15,8 +15,8 @@ use serde::{Deserialize, Serialize};
 use super::boundaries::{Boundary, check_rings};
 use super::hours::{TimeRange, normalize_day};
 use super::load::{is_language_tag, url_problem};
-use super::source::{CODE_RULE, id_problem, is_valid_code, quote_id};
 use super::model::{Article, Department, Facility, Jurisdiction, ServiceCategory, SynonymGroup};
+use super::source::{CODE_RULE, id_problem, is_valid_code, quote_id};
 use super::{Calendar, Catalog, DAY_NAMES, WeeklyHours};
 use crate::route::{Rule, ServiceLevels};
 

@@ -256,7 +256,9 @@ fn ids_as_exports_write_them_survive_a_bundle() {
     let files: Vec<(String, String)> = ids
         .iter()
         .zip(["Potholes on my street", "Bulky item pickup", "Library opening hours"])
-        .map(|(id, title)| (format!("articles/{title}.md"), format!("+++\nid = {id:?}\ntitle = {title:?}\n+++\n{title}.\n")))
+        .map(|(id, title)| {
+            (format!("articles/{title}.md"), format!("+++\nid = {id:?}\ntitle = {title:?}\n+++\n{title}.\n"))
+        })
         .collect();
     let engine = Engine::build(civic311::Catalog::from_files(files).unwrap()).unwrap();
     let loaded = Engine::from_bundle(&engine.to_bundle().unwrap()).unwrap();

@@ -555,10 +555,15 @@ fn ids_as_exports_write_them() {
     let mut files: Vec<(String, String)> = ids
         .iter()
         .enumerate()
-        .map(|(i, id)| (format!("articles/a{i}.md"), format!("+++\nid = {id:?}\ntitle = \"Article {i}\"\n+++\nBody {i}.\n")))
+        .map(|(i, id)| {
+            (format!("articles/a{i}.md"), format!("+++\nid = {id:?}\ntitle = \"Article {i}\"\n+++\nBody {i}.\n"))
+        })
         .collect();
     // Case is kept: an id differing only in case is another article.
-    files.push(("articles/lower.md".into(), format!("+++\nid = {:?}\ntitle = \"Lower\"\n+++\nBody.\n", guid.to_lowercase())));
+    files.push((
+        "articles/lower.md".into(),
+        format!("+++\nid = {:?}\ntitle = \"Lower\"\n+++\nBody.\n", guid.to_lowercase()),
+    ));
     let catalog = Catalog::from_files(files).unwrap();
     for id in ids {
         assert_eq!(catalog.article(id).map(|a| a.id.as_str()), Some(id));
@@ -568,7 +573,8 @@ fn ids_as_exports_write_them() {
 
     // Departments and facilities too, with references that must match exactly.
     let text = base_files()[0].1.replace("\"streets\"", "\"DEPT:Streets.01\"");
-    let facilities = base_files()[2].1.replace("\"city-hall\"", "\"FAC_City-Hall\"").replace("\"streets\"", "\"DEPT:Streets.01\"");
+    let facilities =
+        base_files()[2].1.replace("\"city-hall\"", "\"FAC_City-Hall\"").replace("\"streets\"", "\"DEPT:Streets.01\"");
     let mut files = with_file("catalog.toml", &text);
     files.retain(|(p, _)| *p != "facilities.toml" && *p != "articles/potholes.md");
     files.push(("facilities.toml", facilities));
@@ -602,7 +608,13 @@ fn ids_that_cannot_work() {
     for (id, why) in cases {
         let id = if id == "TOO_LONG" { format!("{too_long:?}") } else { id.to_string() };
         let text = format!("+++\ntitle = \"A\"\nid = {id}\n+++\nBody.\n");
-        let p = one_problem(vec![("articles/a.md", text)], "articles/a.md", Some(3), "id", &[why, "is not a valid article id"]);
+        let p = one_problem(
+            vec![("articles/a.md", text)],
+            "articles/a.md",
+            Some(3),
+            "id",
+            &[why, "is not a valid article id"],
+        );
         assert!(!p.message.chars().any(char::is_control), "the message escapes what it quotes: {p}");
     }
     // 128 characters is the most.

@@ -19,7 +19,12 @@ fn tracked_files(root: &Path) -> Vec<PathBuf> {
     if let Ok(out) = listed
         && out.status.success()
     {
-        return out.stdout.split(|b| *b == 0).filter(|p| !p.is_empty()).map(|p| PathBuf::from(String::from_utf8_lossy(p).as_ref())).collect();
+        return out
+            .stdout
+            .split(|b| *b == 0)
+            .filter(|p| !p.is_empty())
+            .map(|p| PathBuf::from(String::from_utf8_lossy(p).as_ref()))
+            .collect();
     }
     let mut files = Vec::new();
     let mut folders = vec![PathBuf::new()];
@@ -92,8 +97,9 @@ fn every_fixture_folder_says_where_its_data_came_from() {
             continue; // written for the project: a fictional city
         }
         let provenance = folder.join("PROVENANCE.md");
-        let text = std::fs::read_to_string(&provenance)
-            .unwrap_or_else(|e| panic!("{}: {e}; every folder of public data needs its PROVENANCE.md", provenance.display()));
+        let text = std::fs::read_to_string(&provenance).unwrap_or_else(|e| {
+            panic!("{}: {e}; every folder of public data needs its PROVENANCE.md", provenance.display())
+        });
         for word in ["licen", "commit"] {
             assert!(text.to_lowercase().contains(word), "{} says nothing of its {word}", provenance.display());
         }

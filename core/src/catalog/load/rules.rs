@@ -152,7 +152,11 @@ pub(super) fn read_rules(loader: &mut Loader, ctx: &mut FileCtx<'_>, doc: &DeTab
         let id = raw.id.get_ref().clone();
         if let Some(why) = crate::catalog::source::id_problem(&id) {
             let quoted = crate::catalog::source::quote_id(&id);
-            ctx.at(Some(&raw.id.span()), field("id"), format!("{quoted} is not a valid rule id: {why}; {}", super::ID_RULE));
+            ctx.at(
+                Some(&raw.id.span()),
+                field("id"),
+                format!("{quoted} is not a valid rule id: {why}; {}", super::ID_RULE),
+            );
         } else if let Some(first) = seen.get(&id) {
             ctx.at(
                 Some(&raw.id.span()),

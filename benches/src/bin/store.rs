@@ -1,0 +1,424 @@
+//! The request store, measured side by side with the physical limit of the
+//! same machine in the same run: bare inserts of the same rows through the
+//! same driver with the same durability (one row, one commit).
+//!
+//! ```sh
+//! cargo run --release -p civic311-benches --bin store -- [sqlite|postgres|all]
+//! ```
+//!
+//! PostgreSQL runs when `CIVIC311_BENCH_POSTGRES` names a server
+//! (`postgres://postgres@127.0.0.1:PORT/postgres`, such as the one
+//! `scripts/postgres.sh start DIR` prints); each run makes databases of its
+//! own there. `CIVIC311_BENCH_REQUESTS` sets the size of the generated
+//! history (default 1,000,000); `CIVIC311_BENCH_COUNCIL` names the NYC
+//! Council case file (default `../shared/requests/nyc-council-constituent-cases.csv.gz`).
+//! Prints markdown tables for docs/benchmarks.md.
+
+use std::io::Write;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use civic311::open311::NewRequest;
+use civic311::{AttributeAnswer, Catalog, Engine};
+use civic311_store::{Filter, ImportFormat, ImportOptions, Mapping, Near, StatusFilter, Store, Submission};
+
+/// A deterministic pseudo-random sequence (a 64-bit LCG): the same rows every run.
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self, n: u64) -> u64 {
+        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        (self.0 >> 33) % n.max(1)
+    }
+    fn unit(&mut self) -> f64 {
+        self.next(1 << 30) as f64 / f64::from(1u32 << 30)
+    }
+}
+
+/// Valid Riverton submissions: potholes, graffiti, missed trash and
+/// streetlights across the city, each with a description.
+fn submissions(n: usize, seed: u64) -> Vec<NewRequest> {
+    let mut rng = Lcg(seed);
+    let kinds: [(&str, &[(&str, &str)], &str); 3] = [
+        ("ST-POTHOLE", &[("SIZE", "large"), ("LANE_POSITION", "edge")], "deep pothole by the curb"),
+        ("ST-POTHOLE", &[("SIZE", "small"), ("LANE_POSITION", "center")], "pothole in the middle of the lane"),
+        ("ST-POTHOLE", &[("SIZE", "medium"), ("LANE_POSITION", "wheel-path")], "hole where the tires go"),
+    ];
+    (0..n)
+        .map(|i| {
+            let (code, attributes, text) = kinds[i % kinds.len()];
+            let mut r = NewRequest::new(code);
+            (r.lat, r.long) = (Some(38.93 + rng.unit() * 0.04), Some(-90.956 + rng.unit() * 0.02));
+            r.description = Some(format!("{text}, number {i}"));
+            r.email = Some(format!("resident{i}@example.org"));
+            for (k, v) in attributes {
+                r.attributes.insert((*k).into(), AttributeAnswer::One((*v).into()));
+            }
+            r
+        })
+        .collect()
+}
+
+fn engine_of_store(url: &str) -> Store {
+    Store::open(url).unwrap_or_else(|e| panic!("{url}: {e}"))
+}
+
+/// Submissions per second through `threads` threads.
+fn submit_rate(store: &Store, engine: &Engine, rows: &[NewRequest], threads: usize) -> f64 {
+    let next = AtomicUsize::new(0);
+    let start = Instant::now();
+    std::thread::scope(|s| {
+        for _ in 0..threads {
+            s.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(r) = rows.get(i) else { break };
+                    let out = store.submit(engine, r.clone(), Submission::default()).unwrap();
+                    assert!(out.created);
+                }
+            });
+        }
+    });
+    rows.len() as f64 / start.elapsed().as_secs_f64()
+}
+
+/// The bare physical limit: the same rows' columns inserted one row a
+/// transaction, through the same driver with the same durability settings.
+trait Bare: Send + Sync {
+    fn insert_rate(&self, rows: &[NewRequest], threads: usize) -> f64;
+}
+
+struct BareSqlite(std::path::PathBuf);
+
+impl Bare for BareSqlite {
+    fn insert_rate(&self, rows: &[NewRequest], threads: usize) -> f64 {
+        let open = || {
+            let c = rusqlite::Connection::open(&self.0).unwrap();
+            c.busy_timeout(Duration::from_secs(60)).unwrap();
+            c.query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0)).unwrap();
+            c.execute_batch("PRAGMA synchronous = FULL").unwrap();
+            c
+        };
+        open()
+            .execute_batch(
+                "CREATE TABLE IF NOT EXISTS bare (id INTEGER PRIMARY KEY, service_code TEXT, description TEXT, \
+                 lat REAL, lon REAL, attributes TEXT, email TEXT, requested_at INTEGER)",
+            )
+            .unwrap();
+        let next = AtomicUsize::new(0);
+        let start = Instant::now();
+        std::thread::scope(|s| {
+            for _ in 0..threads {
+                s.spawn(|| {
+                    let c = open();
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(r) = rows.get(i) else { break };
+                        c.execute_batch("BEGIN IMMEDIATE").unwrap();
+                        c.prepare_cached("INSERT INTO bare (service_code, description, lat, lon, attributes, email, requested_at) VALUES (?, ?, ?, ?, ?, ?, ?)")
+                            .unwrap()
+                            .execute(rusqlite::params![r.service_code, r.description, r.lat, r.long, "{}", r.email, i as i64])
+                            .unwrap();
+                        c.execute_batch("COMMIT").unwrap();
+                    }
+                });
+            }
+        });
+        rows.len() as f64 / start.elapsed().as_secs_f64()
+    }
+}
+
+struct BarePostgres(String);
+
+impl Bare for BarePostgres {
+    fn insert_rate(&self, rows: &[NewRequest], threads: usize) -> f64 {
+        let mut c = postgres::Client::connect(&self.0, postgres::NoTls).unwrap();
+        c.batch_execute(
+            "CREATE TABLE IF NOT EXISTS bare (id BIGSERIAL PRIMARY KEY, service_code TEXT, description TEXT, \
+             lat DOUBLE PRECISION, lon DOUBLE PRECISION, attributes TEXT, email TEXT, requested_at BIGINT)",
+        )
+        .unwrap();
+        let next = AtomicUsize::new(0);
+        let start = Instant::now();
+        std::thread::scope(|s| {
+            for _ in 0..threads {
+                s.spawn(|| {
+                    let mut c = postgres::Client::connect(&self.0, postgres::NoTls).unwrap();
+                    let stmt = c
+                        .prepare("INSERT INTO bare (service_code, description, lat, lon, attributes, email, requested_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+                        .unwrap();
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(r) = rows.get(i) else { break };
+                        let mut tx = c.transaction().unwrap();
+                        tx.execute(&stmt, &[&r.service_code, &r.description, &r.lat, &r.long, &"{}", &r.email, &(i as i64)])
+                            .unwrap();
+                        tx.commit().unwrap();
+                    }
+                });
+            }
+        });
+        rows.len() as f64 / start.elapsed().as_secs_f64()
+    }
+}
+
+/// A generated NYC-311-schema history of `n` requests over two years:
+/// twelve complaint types, eight agencies, channels, about 8% still open,
+/// due dates, points around Riverton.
+fn generated_history(n: usize, path: &std::path::Path) {
+    let mut rng = Lcg(311);
+    let mut w = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
+    writeln!(w, "Unique Key,Created Date,Closed Date,Agency,Complaint Type,Descriptor,Status,Due Date,Latitude,Longitude,Open Data Channel Type").unwrap();
+    let types = [
+        "Pothole",
+        "Graffiti",
+        "Missed Collection",
+        "Street Light",
+        "Noise",
+        "Illegal Parking",
+        "Dead Animal",
+        "Sidewalk",
+        "Water Leak",
+        "Tree Damage",
+        "Rodent",
+        "Abandoned Vehicle",
+    ];
+    let agencies = ["DOT", "DSNY", "NYPD", "DEP", "DPR", "DOHMH", "HPD", "DOB"];
+    let channels = ["PHONE", "ONLINE", "MOBILE", "OTHER"];
+    let t0 = jiff::civil::date(2024, 1, 1).at(0, 0, 0, 0);
+    for i in 0..n {
+        let created = t0 + jiff::Span::new().seconds((rng.next(2 * 365 * 86_400)) as i64);
+        let open = rng.next(100) < 8;
+        let closed = created + jiff::Span::new().seconds(rng.next(30 * 86_400) as i64);
+        let due = created + jiff::Span::new().seconds((rng.next(10) as i64 + 1) * 86_400);
+        let f = |d: jiff::civil::DateTime| d.strftime("%m/%d/%Y %I:%M:%S %p").to_string();
+        let k = rng.next(12) as usize;
+        writeln!(
+            w,
+            "{},{},{},{},{},Descriptor {},{},{},{:.6},{:.6},{}",
+            10_000_000 + i,
+            f(created),
+            if open { String::new() } else { f(closed) },
+            agencies[k % agencies.len()],
+            types[k],
+            rng.next(40),
+            if open { "Open" } else { "Closed" },
+            f(due),
+            38.90 + rng.unit() * 0.10,
+            -91.00 + rng.unit() * 0.10,
+            channels[rng.next(4) as usize],
+        )
+        .unwrap();
+    }
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+/// p50 and p99 in ms of a query, run `runs` times with varying parameters.
+fn query_times(store: &Store, runs: usize, filter: impl Fn(usize) -> Filter) -> (f64, f64, usize) {
+    let mut times = Vec::with_capacity(runs);
+    let mut found = 0;
+    for i in 0..runs {
+        let f = filter(i);
+        let t = Instant::now();
+        let page = std::hint::black_box(store.query(&f).unwrap());
+        times.push(t.elapsed().as_secs_f64() * 1e3);
+        found += page.requests.len();
+    }
+    times.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    (percentile(&times, 0.5), percentile(&times, 0.99), found / runs)
+}
+
+fn disk_size(url: &str) -> u64 {
+    if let Some(path) = url.strip_prefix("sqlite:") {
+        ["", "-wal", "-shm"].iter().map(|s| std::fs::metadata(format!("{path}{s}")).map(|m| m.len()).unwrap_or(0)).sum()
+    } else {
+        let mut c = postgres::Client::connect(url, postgres::NoTls).unwrap();
+        let row = c.query_one("SELECT pg_database_size(current_database())", &[]).unwrap();
+        row.get::<_, i64>(0) as u64
+    }
+}
+
+/// A new, empty store of an engine: a file in `dir`, or a new database.
+fn new_store_url(engine: &str, dir: &std::path::Path, name: &str) -> String {
+    match engine {
+        "sqlite" => {
+            let path = dir.join(format!("{name}.db"));
+            for s in ["", "-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{}{s}", path.display()));
+            }
+            format!("sqlite:{}", path.display())
+        }
+        _ => {
+            let server = std::env::var("CIVIC311_BENCH_POSTGRES").unwrap();
+            let mut admin = postgres::Client::connect(&server, postgres::NoTls).unwrap();
+            let db = format!("bench_{name}");
+            admin.batch_execute(&format!("DROP DATABASE IF EXISTS {db}")).unwrap();
+            admin.batch_execute(&format!("CREATE DATABASE {db}")).unwrap();
+            format!("{}/{db}", server.rsplit_once('/').unwrap().0)
+        }
+    }
+}
+
+fn main() {
+    let which = std::env::args().nth(1).unwrap_or_else(|| "all".into());
+    let mut engines = Vec::new();
+    if which == "all" || which == "sqlite" {
+        engines.push("sqlite");
+    }
+    if (which == "all" || which == "postgres") && std::env::var("CIVIC311_BENCH_POSTGRES").is_ok() {
+        engines.push("postgres");
+    }
+    let n_history: usize =
+        std::env::var("CIVIC311_BENCH_REQUESTS").ok().and_then(|s| s.parse().ok()).unwrap_or(1_000_000);
+    let council = std::env::var("CIVIC311_BENCH_COUNCIL").unwrap_or_else(|_| {
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/requests/nyc-council-constituent-cases.csv.gz").to_string()
+    });
+    let dir = std::env::temp_dir().join(format!("civic311-store-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let engine = Engine::build(Catalog::riverton().unwrap()).unwrap();
+    let history = dir.join("history.csv");
+    generated_history(n_history, &history);
+
+    for name in engines {
+        println!("\n## {name}\n");
+        // Submissions against the bare limit, 1 and 8 threads.
+        println!("| submissions | threads | civic311 submit / s | bare insert / s | ratio |");
+        println!("|---|---|---|---|---|");
+        for threads in [1, 8] {
+            let n = if threads == 1 { 2_000 } else { 4_000 };
+            let rows = submissions(n, threads as u64);
+            let url = new_store_url(name, &dir, &format!("submit{threads}"));
+            let store = engine_of_store(&url);
+            let ours = submit_rate(&store, &engine, &rows, threads);
+            let bare_url = new_store_url(name, &dir, &format!("bare{threads}"));
+            let bare: Box<dyn Bare> = match name {
+                "sqlite" => Box::new(BareSqlite(bare_url.trim_start_matches("sqlite:").into())),
+                _ => Box::new(BarePostgres(bare_url)),
+            };
+            let limit = bare.insert_rate(&rows, threads);
+            println!("| {n} | {threads} | {ours:.0} | {limit:.0} | {:.2}x |", limit / ours);
+        }
+
+        // Imports.
+        let url = new_store_url(name, &dir, "history");
+        let store = engine_of_store(&url);
+        let t = Instant::now();
+        let report = store
+            .import(
+                "history.csv",
+                std::fs::File::open(&history).unwrap(),
+                &ImportFormat::Csv(Mapping::builtin("nyc311").unwrap()),
+                &ImportOptions::default(),
+            )
+            .unwrap();
+        let import_s = t.elapsed().as_secs_f64();
+        println!("\n| import | rows | imported | seconds | rows / s |");
+        println!("|---|---|---|---|---|");
+        println!(
+            "| generated history (nyc311 schema) | {} | {} | {import_s:.1} | {:.0} |",
+            report.rows,
+            report.imported,
+            report.rows as f64 / import_s
+        );
+        if std::path::Path::new(&council).exists() {
+            let curl = new_store_url(name, &dir, "council");
+            let cstore = engine_of_store(&curl);
+            let t = Instant::now();
+            let file = std::io::BufReader::new(std::fs::File::open(&council).unwrap());
+            let reader: Box<dyn std::io::Read> = if council.ends_with(".gz") {
+                Box::new(flate2::bufread::MultiGzDecoder::new(file))
+            } else {
+                Box::new(file)
+            };
+            let report = cstore
+                .import(
+                    "council",
+                    reader,
+                    &ImportFormat::Csv(Mapping::builtin("nyc-council").unwrap()),
+                    &ImportOptions::default(),
+                )
+                .unwrap();
+            let s = t.elapsed().as_secs_f64();
+            println!(
+                "| NYC council cases | {} | {} | {s:.1} | {:.0} |",
+                report.rows,
+                report.imported,
+                report.rows as f64 / s
+            );
+            println!("\ncouncil store on disk: {:.1} MB", disk_size(&curl) as f64 / 1e6);
+        }
+        println!("\nhistory store on disk: {:.1} MB ({} requests)", disk_size(&url) as f64 / 1e6, report.imported);
+
+        // Queries at this size, each filter with varying parameters.
+        let day = |i: usize| jiff::Timestamp::from_second(1_704_085_200 + (i as i64 % 700) * 86_400).unwrap();
+        let codes = ["Pothole", "Graffiti", "Noise", "Rodent"];
+        let agencies = ["DOT", "DSNY", "NYPD", "DEP"];
+        println!("\n| query at {} requests (page of 50) | p50 ms | p99 ms | rows |", report.imported);
+        println!("|---|---|---|---|");
+        let runs = 200;
+        let cases: Vec<(&str, Box<dyn Fn(usize) -> Filter>)> = vec![
+            ("no filter (newest first)", Box::new(|_| Filter::default())),
+            (
+                "one id",
+                Box::new(|i| Filter {
+                    ids: vec![(10_000_000 + (i * 4999) % n_history).to_string()],
+                    ..Filter::default()
+                }),
+            ),
+            ("service_code", Box::new(|i| Filter { service_codes: vec![codes[i % 4].into()], ..Filter::default() })),
+            ("status=open", Box::new(|_| Filter { status: Some(StatusFilter::Open), ..Filter::default() })),
+            ("status=closed", Box::new(|_| Filter { status: Some(StatusFilter::Closed), ..Filter::default() })),
+            (
+                "start and end (one day)",
+                Box::new(move |i| Filter {
+                    start: Some(day(i)),
+                    end: Some(day(i) + jiff::SignedDuration::from_hours(24)),
+                    ..Filter::default()
+                }),
+            ),
+            ("department", Box::new(|i| Filter { department: Some(agencies[i % 4].into()), ..Filter::default() })),
+            ("updated_after", Box::new(move |i| Filter { updated_after: Some(day(i)), ..Filter::default() })),
+            (
+                "radius 300 m",
+                Box::new(|i| Filter {
+                    near: Some(Near { lat: 38.90 + (i % 97) as f64 * 0.001, long: -90.95, radius_m: 300.0 }),
+                    ..Filter::default()
+                }),
+            ),
+            (
+                "service_code + status=open + department",
+                Box::new(|i| Filter {
+                    service_codes: vec![codes[i % 4].into()],
+                    status: Some(StatusFilter::Open),
+                    department: Some(agencies[i % 4].into()),
+                    ..Filter::default()
+                }),
+            ),
+            ("page 20", Box::new(|_| Filter { page: 20, ..Filter::default() })),
+        ];
+        for (label, filter) in cases {
+            let (p50, p99, rows) = query_times(&store, runs, filter);
+            println!("| {label} | {p50:.2} | {p99:.2} | {rows} |");
+        }
+
+        // The monitor over everything: the first sweep records every breach
+        // of the open requests; the second finds nothing new.
+        let t = Instant::now();
+        let report = store.sweep(jiff::Timestamp::now()).unwrap();
+        let first = t.elapsed().as_secs_f64();
+        let t = Instant::now();
+        let again = store.sweep(jiff::Timestamp::now()).unwrap();
+        let second = t.elapsed().as_secs_f64();
+        println!(
+            "\nsweep over {} requests: {first:.1} s recording {} breaches; again {:.3} s recording {}",
+            n_history,
+            report.breached.len(),
+            second,
+            again.breached.len()
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

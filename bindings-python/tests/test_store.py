@@ -1,0 +1,219 @@
+"""civic311.Store, mirroring civic311-store: the same calls on SQLite and,
+when the test command started a server (CIVIC311_TEST_POSTGRES), on
+PostgreSQL."""
+
+import datetime
+import os
+import shutil
+import subprocess
+import threading
+import uuid
+
+import pytest
+
+import civic311
+from civic311 import types
+from conftest import ROOT
+
+UTC = datetime.timezone.utc
+FIXTURES = ROOT / "kb-fixtures"
+
+
+def pothole(lat=38.94, long=-90.957, description="deep hole"):
+    return {
+        "service_code": "ST-POTHOLE",
+        "lat": lat,
+        "long": long,
+        "description": description,
+        "attribute": {"SIZE": "large", "LANE_POSITION": "edge"},
+    }
+
+
+def postgres_url():
+    """A new database on the test server, or None without one."""
+    server = os.environ.get("CIVIC311_TEST_POSTGRES")
+    if not server:
+        if os.environ.get("CIVIC311_REQUIRE_POSTGRES") == "1":
+            pytest.fail("CIVIC311_REQUIRE_POSTGRES=1 but CIVIC311_TEST_POSTGRES names no server")
+        return None
+    psql = shutil.which("psql") or "/usr/bin/psql"
+    name = "py_" + uuid.uuid4().hex[:12]
+    subprocess.run([psql, server, "-q", "-c", f"CREATE DATABASE {name}"], check=True, capture_output=True)
+    return server.rsplit("/", 1)[0] + "/" + name
+
+
+def engines():
+    yield "sqlite"
+    if os.environ.get("CIVIC311_TEST_POSTGRES") or os.environ.get("CIVIC311_REQUIRE_POSTGRES") == "1":
+        yield "postgres"
+
+
+@pytest.fixture(params=list(engines()))
+def store(request, tmp_path):
+    if request.param == "sqlite":
+        return civic311.Store(f"sqlite:{tmp_path / 'store.db'}")
+    return civic311.Store(postgres_url())
+
+
+def test_submit_get_update_and_history(store, engine):
+    at = datetime.datetime(2026, 3, 6, 22, tzinfo=UTC)
+    request = dict(pothole(), email="ana@example.org", first_name="Ana")
+    s = store.submit(engine, request, channel="mobile_app", at=at)
+    assert s["created"] is True
+    assert s["routing"]["department"] == "streets"
+    assert s["routing"]["expected_datetime"] == datetime.datetime(2026, 3, 11, 22, tzinfo=UTC)
+    assert s["duplicates"] == []
+    rid = s["service_request_id"]
+
+    r = store.get(rid)
+    assert r["status"] == "open" and r["state"] == "submitted"
+    assert r["channel"] == "mobile_app" and r["department"] == "streets"
+    assert r["requested_datetime"] == at
+    assert r["requested_datetime"].utcoffset() == datetime.timedelta(hours=-6)
+    assert r["personal"]["email"] == "ana@example.org"
+    assert [e["kind"] for e in r["history"]] == ["submitted", "routed"]
+    assert r["attributes"] == {"SIZE": "large", "LANE_POSITION": "edge"}
+    assert store.get("404") is None
+
+    r = store.update(rid, actor="dispatch", status="acknowledged")
+    r = store.update(rid, actor="crew-7", status="closed", note="filled", expected_version=r["version"])
+    assert r["status"] == "closed" and r["close_reason"] == "fixed" and r["status_notes"] == "filled"
+    assert [e["kind"] for e in r["history"]][-2:] == ["acknowledged", "closed"]
+    assert len(store) == 1
+    assert store.verify() == []
+
+
+def test_errors_are_typed(store, engine):
+    with pytest.raises(civic311.ValidationError) as info:
+        store.submit(engine, {"service_code": "ST-POTHOLE", "lat": 38.94, "long": -90.957})
+    assert any("SIZE" in e["description"] for e in info.value.errors)
+    rid = store.submit(engine, pothole())["service_request_id"]
+    with pytest.raises(civic311.LifecycleError, match="may go to"):
+        store.update(rid, actor="x", status="on_hold")
+    store.update(rid, actor="x", note="called back")
+    with pytest.raises(civic311.ConflictError, match="changed since it was read"):
+        store.update(rid, actor="x", note="late", expected_version=1)
+    with pytest.raises(civic311.NotFoundError):
+        store.update("404", actor="x", note="hi")
+    with pytest.raises(civic311.QueryError):
+        store.update(rid, actor="x", status="finished")
+    with pytest.raises(civic311.QueryError):
+        store.query(page_size=0)
+    with pytest.raises(civic311.FormatError, match="naive datetime"):
+        store.submit(engine, pothole(), at=datetime.datetime(2026, 3, 6))
+    for cls in (civic311.StoreError, civic311.ConflictError, civic311.NotFoundError):
+        assert issubclass(cls, civic311.Civic311Error)
+
+
+def test_a_retry_with_the_same_client_request_id_gives_one_request(store, engine):
+    first = store.submit(engine, pothole(), client_request_id="app-1")
+    again = store.submit(engine, pothole(), client_request_id="app-1")
+    assert (first["created"], again["created"]) == (True, False)
+    assert again["service_request_id"] == first["service_request_id"]
+    assert again["routing"] == first["routing"]
+    assert len(store) == 1
+
+
+def test_query_filters_pages_and_frames(store, engine):
+    start = datetime.datetime(2026, 3, 2, 15, tzinfo=UTC)
+    for i in range(6):
+        store.submit(engine, pothole(lat=38.94 + 0.001 * i), at=start + datetime.timedelta(hours=i))
+    store.update("2", actor="crew", status="closed")
+    rows = store.query()
+    assert [r["service_request_id"] for r in rows] == ["6", "5", "4", "3", "2", "1"]
+    assert "personal" not in rows[0] and "history" not in rows[0]
+    assert [r["service_request_id"] for r in store.query(status="closed")] == ["2"]
+    assert len(store.query(status="open", near=(38.942, -90.957, 150.0))) == 2
+    assert [r["service_request_id"] for r in store.query(start=start + datetime.timedelta(hours=4))] == ["6", "5"]
+    assert [r["service_request_id"] for r in store.query(page=2, page_size=4)] == ["2", "1"]
+    pandas = pytest.importorskip("pandas", reason="frame=True needs pandas (tests/requirements.txt installs it)")
+    frame = store.query(frame=True)
+    assert isinstance(frame, pandas.DataFrame)
+    assert list(frame["service_request_id"]) == ["6", "5", "4", "3", "2", "1"]
+    assert frame["requested_datetime"].iloc[0] == start + datetime.timedelta(hours=5)
+
+
+def test_sweep_records_once(store, engine):
+    main_break = {
+        "service_code": "WS-MAIN-BREAK",
+        "lat": 38.955,
+        "long": -90.95,
+        "attribute": {"FLOWING": "yes", "AMOUNT": "gushing"},
+    }
+    at = datetime.datetime(2026, 3, 3, 15, tzinfo=UTC)
+    s = store.submit(engine, main_break, at=at)
+    report = store.sweep(at + datetime.timedelta(days=2))
+    assert report["breached"] == [s["service_request_id"]]
+    assert report["escalated"] == [(s["service_request_id"], s["routing"]["escalation"]["to"])]
+    assert store.sweep(at + datetime.timedelta(days=3)) == {"escalated": [], "breached": []}
+
+
+def test_import_real_exports(store):
+    report = store.import_file(FIXTURES / "requests" / "nyc311-sample-2011.csv")
+    assert (report["rows"], report["imported"], report["problems"]) == (2000, 2000, [])
+    r = store.get("19937901")
+    assert r["service_code"] == "Street Sign - Dangling" and r["channel"] == "phone"
+    report = store.import_file(FIXTURES / "requests" / "nyc-council-cases-sample.csv", mapping="nyc-council")
+    assert report["imported"] == 2000
+    report = store.import_file(FIXTURES / "open311" / "open311status_requests_many.xml", mapping="open311")
+    assert report["imported"] >= 1 and report["problems"] == []
+
+
+def test_malformed_rows_by_line_and_strict(store, tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_text(
+        "Unique Key,Created Date,Complaint Type,Status\n1,03/01/2011 02:27:57 PM,Pothole,Open\n2,never,Pothole,Open\n",
+        encoding="utf-8",
+    )
+    report = store.import_file(path)
+    assert report["imported"] == 1
+    assert [(p["line"], p["field"]) for p in report["problems"]] == [(3, "Created Date")]
+    with pytest.raises(civic311.FormatError) as info:
+        store.import_file(path, strict=True)
+    assert info.value.problems[0]["line"] == 3
+    with pytest.raises(civic311.FormatError, match="no built-in mapping"):
+        store.import_file(path, mapping="chicago")
+
+
+def test_threads_share_a_store(store, engine):
+    """Submissions from 8 threads at once (the GIL is released while the
+    database works): every one is stored once, with its own id."""
+    ids, errors = [], []
+
+    def work(t):
+        try:
+            for i in range(5):
+                ids.append(store.submit(engine, pothole(lat=38.9 + 0.01 * t, description=f"{t}-{i}"))["service_request_id"])
+        except Exception as e:  # pragma: no cover - reported below
+            errors.append(e)
+
+    threads = [threading.Thread(target=work, args=(t,)) for t in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert len(ids) == len(set(ids)) == 40 == len(store)
+
+
+def test_a_foreign_file_is_refused(tmp_path):
+    path = tmp_path / "notes.db"
+    path.write_bytes(b"not a database at all\n" * 100)
+    with pytest.raises(civic311.StoreError, match="is not a SQLite database"):
+        civic311.Store(f"sqlite:{path}")
+    with pytest.raises(civic311.StoreError, match="is not a store URL"):
+        civic311.Store("mysql://localhost/x")
+
+
+def test_the_typed_dicts_name_every_key(store, engine):
+    def keys(typed_dict):
+        return set(typed_dict.__annotations__) | set(getattr(typed_dict, "__optional_keys__", ()))
+
+    s = store.submit(engine, pothole())
+    assert set(s) == keys(types.Submitted)
+    full = store.get(s["service_request_id"])
+    assert set(full) == keys(types.StoredRequest)
+    assert set(full["history"][0]) == keys(types.Event)
+    assert set(full["personal"] or types.Personal.__annotations__) == keys(types.Personal)
+    assert set(store.query()[0]) == keys(types.StoredRequest) - {"history", "personal"}
+    assert set(store.sweep()) == keys(types.SweepReport)

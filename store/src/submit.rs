@@ -1,0 +1,347 @@
+//! Submitting a request: validate, route, look for duplicates among the
+//! stored open requests, then write the request and its first events in one
+//! transaction.
+
+use civic311::open311::NewRequest;
+use civic311::route::{Duplicate, DuplicateOptions, OpenRequest, Routing, SlaDuration};
+use civic311::{Channel, CloseReason, DateTime, Engine, Error, ErrorKind, Reporter, Result, Status};
+use jiff::Timestamp;
+
+use crate::db::{Conn, Dialect, Mode, Value};
+use crate::model::{EventKind, Personal, StoredEscalation, StoredRequest, Submission, Submitted};
+use crate::rows::{self, NewEvent};
+use crate::{Store, geo};
+
+/// The longest client request id kept.
+const MAX_CLIENT_ID: usize = 200;
+/// The most stored open requests compared with a new one.
+const MAX_CANDIDATES: i64 = 2000;
+
+impl Store {
+    /// Validates a request, routes it, looks for likely duplicates among
+    /// the stored open requests, and stores it with its first events
+    /// (`submitted`, `routed`, and `referred` when another jurisdiction
+    /// delivers it) in one transaction. Returns its new id.
+    ///
+    /// An invalid request is a [`Validation`](ErrorKind::Validation) error
+    /// with the Open311 error array, and nothing is stored. A
+    /// `client_request_id` seen before returns the first submission's
+    /// answer, with `created: false`, and stores nothing: a client's retry
+    /// never makes a second request.
+    pub fn submit(&self, engine: &Engine, request: NewRequest, submission: Submission) -> Result<Submitted> {
+        let client_id = match submission.client_request_id.as_deref().map(str::trim) {
+            Some("") => None,
+            Some(id) if id.chars().count() > MAX_CLIENT_ID => {
+                return Err(Error::new(
+                    ErrorKind::Format,
+                    format!("client_request_id is {} characters; at most {MAX_CLIENT_ID} are kept", id.chars().count()),
+                ));
+            }
+            other => other.map(str::to_string),
+        };
+        if let Some(id) = &client_id
+            && let Some(first) = self.replay(id)?
+        {
+            return Ok(first);
+        }
+        // The store keeps whole seconds (as Open311 writes times): the
+        // routing is computed from the times as they will be stored, so that
+        // a replayed answer is the same answer.
+        let now = whole_second(submission.at.unwrap_or_else(Timestamp::now));
+        let mut request = request;
+        request.requested_datetime =
+            request.requested_datetime.map(|d| DateTime::new(whole_second(d.timestamp()), d.offset()));
+        request.channel = submission.channel.or(request.channel).or(Some(Channel::Api));
+        if let Some(reporter) = submission.reporter {
+            request.reporter = reporter;
+        }
+        let routing = engine.route(&request, now)?;
+        let duplicates = self.duplicates(engine, &request, &routing)?;
+        let (stored, personal, events) = new_request(engine, request, &routing, &duplicates, client_id.clone(), now);
+        let written = self.transaction(Mode::Write, |c| {
+            let id = next_id(c)?;
+            let mut stored = stored.clone();
+            stored.service_request_id = id.clone();
+            c.execute(&rows::insert_request_sql(false), &rows::to_row(&stored))?;
+            rows::insert_personal(c, &id, &personal)?;
+            rows::append_events(c, &id, 1, &events)?;
+            Ok(id)
+        });
+        match written {
+            Ok(id) => Ok(Submitted { service_request_id: id, created: true, routing, duplicates }),
+            // Another submission with the same client id committed first.
+            Err(e) if e.kind() == ErrorKind::Conflict && client_id.is_some() => {
+                self.replay(client_id.as_deref().unwrap_or_default())?.ok_or(e)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The answer to the submission that had `client_id`, rebuilt from what
+    /// was stored.
+    fn replay(&self, client_id: &str) -> Result<Option<Submitted>> {
+        self.transaction(Mode::Read, |c| {
+            let Some(row) = c.query_one("SELECT id FROM requests WHERE client_request_id = ?", &[client_id.into()])? else {
+                return Ok(None);
+            };
+            let id = row[0].text().unwrap_or_default().to_string();
+            let Some(request) = crate::get(c, &id)? else { return Ok(None) };
+            let details = c.query(
+                "SELECT kind, detail FROM request_events WHERE request_id = ? AND kind IN ('submitted', 'routed') ORDER BY n",
+                &[id.as_str().into()],
+            )?;
+            let detail = |kind: &str| -> serde_json::Value {
+                details
+                    .iter()
+                    .find(|r| r[0].text() == Some(kind))
+                    .and_then(|r| r[1].text())
+                    .and_then(|d| serde_json::from_str(d).ok())
+                    .unwrap_or_default()
+            };
+            let duplicates = detail("submitted")["duplicates"]
+                .as_array()
+                .map(|list| list.iter().filter_map(duplicate_from_json).collect())
+                .unwrap_or_default();
+            let routed = detail("routed");
+            Ok(Some(Submitted {
+                service_request_id: id,
+                created: false,
+                routing: routing_from_stored(&request, &routed),
+                duplicates,
+            }))
+        })
+    }
+
+    /// Likely duplicates of a request among the stored open ones near it.
+    fn duplicates(&self, engine: &Engine, request: &NewRequest, routing: &Routing) -> Result<Vec<Duplicate>> {
+        let (Some(lat), Some(lon)) = (request.lat, request.long) else { return Ok(Vec::new()) };
+        let options = DuplicateOptions::default();
+        let (lat0, lat1, lon0, lon1) = geo::bounding_box(lat, lon, options.radius_m);
+        let since = routing.requested_datetime.timestamp().as_second() - options.window.as_secs();
+        let candidates = self.transaction(Mode::Read, |c| {
+            c.query(
+                "SELECT id, service_code, lat, lon, requested_at, description FROM requests \
+                 WHERE state <> 'closed' AND lat BETWEEN ? AND ? AND lon BETWEEN ? AND ? AND requested_at >= ? \
+                 ORDER BY requested_at DESC LIMIT ?",
+                &[lat0.into(), lat1.into(), lon0.into(), lon1.into(), Value::Int(since), Value::Int(MAX_CANDIDATES)],
+            )
+        })?;
+        if candidates.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut finder = engine.duplicate_finder(options);
+        for row in candidates {
+            let mut v = row.into_iter();
+            let mut next = || v.next().unwrap_or(Value::Null);
+            let id = next().into_text().unwrap_or_default();
+            let service_code = next().into_text().unwrap_or_default();
+            let (Some(lat), Some(lon)) = (next().real(), next().real()) else { continue };
+            let requested = rows::timestamp(next().int().unwrap_or(0));
+            let description = next().into_text().unwrap_or_default();
+            // Note: a stored request of a service this catalog no longer has
+            // (an imported one) cannot be compared; it is left out.
+            let _ = finder.add(OpenRequest { id, service_code, lat, lon, requested, description });
+        }
+        finder.find(&OpenRequest {
+            id: String::new(),
+            service_code: request.service_code.clone(),
+            lat,
+            lon,
+            requested: routing.requested_datetime.timestamp(),
+            description: request.description.clone().unwrap_or_default(),
+        })
+    }
+}
+
+fn whole_second(t: Timestamp) -> Timestamp {
+    Timestamp::from_second(t.as_second()).unwrap_or(t)
+}
+
+/// The next generated id: a decimal number, from the store's counter.
+fn next_id(c: &mut dyn Conn) -> Result<String> {
+    let row = match c.dialect() {
+        Dialect::Sqlite => {
+            c.query_one("UPDATE counters SET value = value + 1 WHERE name = 'request' RETURNING value - 1", &[])?
+        }
+        Dialect::Postgres => c.query_one("SELECT nextval('request_numbers')", &[])?,
+    };
+    let n = row.and_then(|r| r[0].int()).ok_or_else(|| crate::db::store_error("the store has no request counter"))?;
+    Ok(n.to_string())
+}
+
+/// Raises the counter of generated ids past `n` (an imported numeric id),
+/// so that no generated id is ever one already taken.
+pub(crate) fn reserve_ids_through(c: &mut dyn Conn, n: i64) -> Result<()> {
+    match c.dialect() {
+        Dialect::Sqlite => {
+            c.execute(
+                "UPDATE counters SET value = ? WHERE name = 'request' AND value <= ?",
+                &[Value::Int(n + 1), Value::Int(n)],
+            )?;
+        }
+        Dialect::Postgres => {
+            c.query(
+                "SELECT setval('request_numbers', GREATEST(?, (SELECT last_value FROM request_numbers)))",
+                &[Value::Int(n)],
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// The stored request, its filer's personal data and its first events.
+fn new_request(
+    engine: &Engine,
+    request: NewRequest,
+    routing: &Routing,
+    duplicates: &[Duplicate],
+    client_request_id: Option<String>,
+    now: Timestamp,
+) -> (StoredRequest, Personal, Vec<NewEvent>) {
+    let catalog = engine.catalog();
+    let time_zone = catalog
+        .jurisdiction(&routing.jurisdiction)
+        .or_else(|| catalog.default_jurisdiction())
+        .map(|j| j.time_zone.clone())
+        .unwrap_or_else(|| "UTC".to_string());
+    let tz = rows::zone(&time_zone);
+    let at = |t: Timestamp| DateTime::in_zone(t, &tz);
+    let requested = routing.requested_datetime.timestamp();
+    let channel = request.channel.unwrap_or(Channel::Api);
+    let referral = routing.referral.clone();
+    let status = match &referral {
+        Some(r) => Status::Closed(CloseReason::Referred { to: r.jurisdiction.clone() }),
+        None => Status::Submitted,
+    };
+    let agency = routing
+        .department
+        .as_deref()
+        .and_then(|d| catalog.department(d))
+        .map(|d| d.name.clone())
+        .or_else(|| referral.as_ref().map(|r| r.name.clone()));
+    let personal = Personal {
+        first_name: request.first_name.clone(),
+        last_name: request.last_name.clone(),
+        email: request.email.clone(),
+        phone: request.phone.clone(),
+        device_id: request.device_id.clone(),
+        account_id: request.account_id.clone(),
+    };
+    let stored = StoredRequest {
+        service_request_id: String::new(),
+        client_request_id,
+        service_code: request.service_code.clone(),
+        service_name: catalog.service(&request.service_code).map(|s| s.name.clone()),
+        description: request.description.clone(),
+        status_notes: referral.as_ref().map(|r| r.message.clone()),
+        status: status.clone(),
+        agency_responsible: agency,
+        service_notice: (!routing.notices.is_empty()).then(|| routing.notices.join("\n")),
+        requested_datetime: at(requested),
+        updated_datetime: at(now.max(requested)),
+        expected_datetime: routing.expected_datetime,
+        acknowledged_datetime: None,
+        closed_datetime: referral.as_ref().map(|_| at(now)),
+        escalation: routing.escalation.as_ref().map(|e| StoredEscalation {
+            to: e.to.clone(),
+            at: e.at,
+            escalated_datetime: None,
+        }),
+        sla_breached_datetime: None,
+        time_zone,
+        address: request.address_string.clone(),
+        address_id: request.address_id.clone(),
+        zipcode: None,
+        lat: request.lat,
+        long: request.long,
+        media_url: request.media_url.clone(),
+        attributes: request.attributes.clone(),
+        channel: Some(channel),
+        reporter: request.reporter,
+        priority: Some(routing.priority),
+        jurisdiction: Some(routing.jurisdiction.clone()),
+        department: routing.department.clone(),
+        duplicate_of: None,
+        referred_to: referral.as_ref().map(|r| r.jurisdiction.clone()),
+        rule: Some(routing.rule.clone()),
+        sla: routing.sla.map(|s| s.to_string()),
+        source: "submit".to_string(),
+        version: 1,
+        history: Vec::new(),
+        personal: None,
+    };
+    let actor = match request.reporter {
+        Reporter::Staff => format!("staff ({})", channel.as_str()),
+        Reporter::Resident => format!("resident ({})", channel.as_str()),
+    };
+    let submitted_detail = serde_json::json!({ "duplicates": duplicates });
+    let routed_detail = serde_json::json!({
+        "rule": routing.rule,
+        "trace": routing.trace,
+        "notices": routing.notices,
+        "escalation": routing.escalation,
+        "referral": routing.referral,
+    });
+    let mut events = vec![
+        NewEvent::new(now, EventKind::Submitted, &actor, true)
+            .note(Some(format!("received by {}", channel.as_str())))
+            .state("submitted")
+            .detail(submitted_detail.to_string()),
+        NewEvent::new(now, EventKind::Routed, "router", false)
+            .note(Some(routing.trace.join("\n")))
+            .state("submitted")
+            .department(routing.department.clone())
+            .detail(routed_detail.to_string()),
+    ];
+    if let Some(r) = &referral {
+        events.push(
+            NewEvent::new(now, EventKind::Referred, "router", true)
+                .note(Some(r.message.clone()))
+                .state("closed")
+                .department(Some(r.jurisdiction.clone())),
+        );
+    }
+    (stored, personal, events)
+}
+
+/// A routing rebuilt from a stored request and its `routed` event's
+/// details, for a replayed submission.
+fn routing_from_stored(r: &StoredRequest, routed: &serde_json::Value) -> Routing {
+    let strings = |v: &serde_json::Value| -> Vec<String> {
+        v.as_array().map(|a| a.iter().filter_map(|s| s.as_str().map(str::to_string)).collect()).unwrap_or_default()
+    };
+    let referral = routed.get("referral").filter(|v| !v.is_null()).map(|v| {
+        let s = |k: &str| v.get(k).and_then(|x| x.as_str()).map(str::to_string);
+        civic311::route::Referral {
+            jurisdiction: s("jurisdiction").unwrap_or_default(),
+            name: s("name").unwrap_or_default(),
+            phone: s("phone"),
+            email: s("email"),
+            url: s("url"),
+            message: s("message").unwrap_or_default(),
+        }
+    });
+    Routing {
+        service_code: r.service_code.clone(),
+        jurisdiction: r.jurisdiction.clone().unwrap_or_default(),
+        department: r.department.clone(),
+        priority: r.priority.unwrap_or(civic311::Priority::Normal),
+        requested_datetime: r.requested_datetime,
+        expected_datetime: r.expected_datetime,
+        sla: r.sla.as_deref().and_then(|s| s.parse::<SlaDuration>().ok()),
+        escalation: r.escalation.as_ref().map(|e| civic311::route::Escalation { to: e.to.clone(), at: e.at }),
+        referral,
+        notices: strings(&routed["notices"]),
+        rule: r.rule.clone().unwrap_or_default(),
+        trace: strings(&routed["trace"]),
+    }
+}
+
+fn duplicate_from_json(v: &serde_json::Value) -> Option<Duplicate> {
+    Some(Duplicate {
+        id: v.get("id")?.as_str()?.to_string(),
+        score: v.get("score")?.as_f64()? as f32,
+        distance_m: v.get("distance_m")?.as_f64()?,
+        reasons: v.get("reasons")?.as_array()?.iter().filter_map(|r| r.as_str().map(str::to_string)).collect(),
+    })
+}
