@@ -17,8 +17,9 @@ INSERT INTO store_info (key, value) VALUES ('application', 'civic311-store');
 
 CREATE TABLE requests (
     id TEXT PRIMARY KEY,
-    -- A client's own id for its submission: a retry finds the first one.
-    client_request_id TEXT UNIQUE,
+    -- A client's own id for its submission: a retry finds the first one
+    -- (unique where given; see requests_by_client_id).
+    client_request_id TEXT,
     service_code TEXT NOT NULL,
     service_name TEXT,
     description TEXT,
@@ -62,6 +63,35 @@ CREATE TABLE requests (
 );
 
 -- Personal data, apart from the request: no query of requests reads it.
+-- The history: appended to, never changed.
+-- (SQLite keeps both as one b-tree keyed by their primary key, WITHOUT
+-- ROWID, so that a submission writes two fewer b-trees.)
+-- dialect: sqlite
+CREATE TABLE request_people (
+    request_id TEXT PRIMARY KEY REFERENCES requests (id),
+    first_name TEXT,
+    last_name TEXT,
+    email TEXT,
+    phone TEXT,
+    device_id TEXT,
+    account_id TEXT
+) WITHOUT ROWID;
+
+CREATE TABLE request_events (
+    request_id TEXT NOT NULL REFERENCES requests (id),
+    n BIGINT NOT NULL,
+    at BIGINT NOT NULL,
+    kind TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    public BIGINT NOT NULL,
+    note TEXT,
+    state TEXT,
+    department TEXT,
+    detail TEXT,
+    PRIMARY KEY (request_id, n)
+) WITHOUT ROWID;
+
+-- dialect: postgres
 CREATE TABLE request_people (
     request_id TEXT PRIMARY KEY REFERENCES requests (id),
     first_name TEXT,
@@ -72,7 +102,6 @@ CREATE TABLE request_people (
     account_id TEXT
 );
 
--- The history: appended to, never changed.
 CREATE TABLE request_events (
     request_id TEXT NOT NULL REFERENCES requests (id),
     n BIGINT NOT NULL,
@@ -87,19 +116,28 @@ CREATE TABLE request_events (
     PRIMARY KEY (request_id, n)
 );
 
+-- dialect: all
+
 -- Open311 lists newest first; each filter has an index that also orders.
+-- Closed requests are most of a store, so `status=closed` walks the time
+-- index; open ones are few, and a department works its open queue, so
+-- they have partial indexes of their own. Every index is a b-tree each
+-- submission writes: there is none that a filter does not need.
 CREATE INDEX requests_by_time ON requests (requested_at, id);
 CREATE INDEX requests_by_service ON requests (service_code, requested_at);
 CREATE INDEX requests_by_department ON requests (department, requested_at);
 CREATE INDEX requests_by_update ON requests (updated_at);
-CREATE INDEX requests_by_place ON requests (lat, lon);
 CREATE INDEX requests_open_by_time ON requests (requested_at) WHERE state <> 'closed';
-CREATE INDEX requests_closed_by_time ON requests (requested_at) WHERE state = 'closed';
--- Duplicates are looked for among open requests near the new one.
-CREATE INDEX requests_open_by_place ON requests (lat, lon) WHERE state <> 'closed';
+CREATE INDEX requests_open_by_department ON requests (department, requested_at) WHERE state <> 'closed';
+CREATE UNIQUE INDEX requests_by_client_id ON requests (client_request_id) WHERE client_request_id IS NOT NULL;
+-- Radius and box queries, and the duplicates of a new request: the index
+-- holds what picking a page needs, so only that page's rows are read.
+CREATE INDEX requests_by_place ON requests (lat, lon, requested_at, id);
 -- The monitor's two questions: what is past its escalation time, past its due time.
-CREATE INDEX requests_to_escalate ON requests (escalation_at) WHERE escalated_at IS NULL AND state <> 'closed';
-CREATE INDEX requests_to_breach ON requests (expected_at) WHERE breached_at IS NULL AND state <> 'closed';
+CREATE INDEX requests_to_escalate ON requests (escalation_at)
+    WHERE escalation_at IS NOT NULL AND escalated_at IS NULL AND state <> 'closed';
+CREATE INDEX requests_to_breach ON requests (expected_at)
+    WHERE expected_at IS NOT NULL AND breached_at IS NULL AND state <> 'closed';
 
 -- dialect: sqlite
 -- The next generated id. SQLite runs one writer at a time, so a counter

@@ -179,3 +179,9 @@ fn bad_url(url: &str) -> Error {
         ),
     )
 }
+
+/// The Rust examples of docs/store.md, run as doctests so that the guide
+/// stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/store.md")]
+pub struct StoreGuideDoctests;

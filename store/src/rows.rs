@@ -238,28 +238,31 @@ impl NewEvent {
     }
 }
 
-pub(crate) const INSERT_EVENT: &str = "INSERT INTO request_events (request_id, n, at, kind, actor, public, note, state, department, detail) \
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
-
-/// Appends events as numbers `first`, `first + 1`, ...
+/// Appends events as numbers `first`, `first + 1`, ..., in one statement.
 pub(crate) fn append_events(conn: &mut dyn Conn, id: &str, first: i64, events: &[NewEvent]) -> Result<()> {
-    for (i, e) in events.iter().enumerate() {
-        conn.execute(
-            INSERT_EVENT,
-            &[
-                id.into(),
-                Value::Int(first + i as i64),
-                Value::Int(seconds(e.at)),
-                e.kind.as_str().into(),
-                e.actor.as_str().into(),
-                e.public.into(),
-                e.note.clone().into(),
-                e.state.clone().into(),
-                e.department.clone().into(),
-                e.detail.clone().into(),
-            ],
-        )?;
+    if events.is_empty() {
+        return Ok(());
     }
+    let mut sql = String::from(
+        "INSERT INTO request_events (request_id, n, at, kind, actor, public, note, state, department, detail) VALUES ",
+    );
+    let mut params = Vec::with_capacity(events.len() * 10);
+    for (i, e) in events.iter().enumerate() {
+        sql.push_str(if i == 0 { "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)" } else { ", (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)" });
+        params.extend([
+            id.into(),
+            Value::Int(first + i as i64),
+            Value::Int(seconds(e.at)),
+            e.kind.as_str().into(),
+            e.actor.as_str().into(),
+            e.public.into(),
+            e.note.clone().into(),
+            e.state.clone().into(),
+            e.department.clone().into(),
+            e.detail.clone().into(),
+        ]);
+    }
+    conn.execute(&sql, &params)?;
     Ok(())
 }
 

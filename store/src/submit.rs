@@ -56,19 +56,21 @@ impl Store {
             request.reporter = reporter;
         }
         let routing = engine.route(&request, now)?;
-        let duplicates = self.duplicates(engine, &request, &routing)?;
-        let (stored, personal, events) = new_request(engine, request, &routing, &duplicates, client_id.clone(), now);
+        // One transaction: the open requests it is compared with are the
+        // ones stored when it is, and a submission costs one commit.
         let written = self.transaction(Mode::Write, |c| {
+            let duplicates = duplicates(c, engine, &request, &routing)?;
+            let (mut stored, personal, events) =
+                new_request(engine, request, &routing, &duplicates, client_id.clone(), now);
             let id = next_id(c)?;
-            let mut stored = stored.clone();
             stored.service_request_id = id.clone();
             c.execute(&rows::insert_request_sql(false), &rows::to_row(&stored))?;
             rows::insert_personal(c, &id, &personal)?;
             rows::append_events(c, &id, 1, &events)?;
-            Ok(id)
+            Ok((id, duplicates))
         });
         match written {
-            Ok(id) => Ok(Submitted { service_request_id: id, created: true, routing, duplicates }),
+            Ok((id, duplicates)) => Ok(Submitted { service_request_id: id, created: true, routing, duplicates }),
             // Another submission with the same client id committed first.
             Err(e) if e.kind() == ErrorKind::Conflict && client_id.is_some() => {
                 self.replay(client_id.as_deref().unwrap_or_default())?.ok_or(e)
@@ -112,45 +114,44 @@ impl Store {
         })
     }
 
-    /// Likely duplicates of a request among the stored open ones near it.
-    fn duplicates(&self, engine: &Engine, request: &NewRequest, routing: &Routing) -> Result<Vec<Duplicate>> {
-        let (Some(lat), Some(lon)) = (request.lat, request.long) else { return Ok(Vec::new()) };
-        let options = DuplicateOptions::default();
-        let (lat0, lat1, lon0, lon1) = geo::bounding_box(lat, lon, options.radius_m);
-        let since = routing.requested_datetime.timestamp().as_second() - options.window.as_secs();
-        let candidates = self.transaction(Mode::Read, |c| {
-            c.query(
-                "SELECT id, service_code, lat, lon, requested_at, description FROM requests \
-                 WHERE state <> 'closed' AND lat BETWEEN ? AND ? AND lon BETWEEN ? AND ? AND requested_at >= ? \
-                 ORDER BY requested_at DESC LIMIT ?",
-                &[lat0.into(), lat1.into(), lon0.into(), lon1.into(), Value::Int(since), Value::Int(MAX_CANDIDATES)],
-            )
-        })?;
-        if candidates.is_empty() {
-            return Ok(Vec::new());
-        }
-        let mut finder = engine.duplicate_finder(options);
-        for row in candidates {
-            let mut v = row.into_iter();
-            let mut next = || v.next().unwrap_or(Value::Null);
-            let id = next().into_text().unwrap_or_default();
-            let service_code = next().into_text().unwrap_or_default();
-            let (Some(lat), Some(lon)) = (next().real(), next().real()) else { continue };
-            let requested = rows::timestamp(next().int().unwrap_or(0));
-            let description = next().into_text().unwrap_or_default();
-            // Note: a stored request of a service this catalog no longer has
-            // (an imported one) cannot be compared; it is left out.
-            let _ = finder.add(OpenRequest { id, service_code, lat, lon, requested, description });
-        }
-        finder.find(&OpenRequest {
-            id: String::new(),
-            service_code: request.service_code.clone(),
-            lat,
-            lon,
-            requested: routing.requested_datetime.timestamp(),
-            description: request.description.clone().unwrap_or_default(),
-        })
+}
+
+/// Likely duplicates of a request among the stored open ones near it.
+fn duplicates(c: &mut dyn Conn, engine: &Engine, request: &NewRequest, routing: &Routing) -> Result<Vec<Duplicate>> {
+    let (Some(lat), Some(lon)) = (request.lat, request.long) else { return Ok(Vec::new()) };
+    let options = DuplicateOptions::default();
+    let (lat0, lat1, lon0, lon1) = geo::bounding_box(lat, lon, options.radius_m);
+    let since = routing.requested_datetime.timestamp().as_second() - options.window.as_secs();
+    let candidates = c.query(
+        "SELECT id, service_code, lat, lon, requested_at, description FROM requests \
+         WHERE state <> 'closed' AND lat BETWEEN ? AND ? AND lon BETWEEN ? AND ? AND requested_at >= ? \
+         ORDER BY requested_at DESC LIMIT ?",
+        &[lat0.into(), lat1.into(), lon0.into(), lon1.into(), Value::Int(since), Value::Int(MAX_CANDIDATES)],
+    )?;
+    if candidates.is_empty() {
+        return Ok(Vec::new());
     }
+    let mut finder = engine.duplicate_finder(options);
+    for row in candidates {
+        let mut v = row.into_iter();
+        let mut next = || v.next().unwrap_or(Value::Null);
+        let id = next().into_text().unwrap_or_default();
+        let service_code = next().into_text().unwrap_or_default();
+        let (Some(lat), Some(lon)) = (next().real(), next().real()) else { continue };
+        let requested = rows::timestamp(next().int().unwrap_or(0));
+        let description = next().into_text().unwrap_or_default();
+        // Note: a stored request of a service this catalog no longer has
+        // (an imported one) cannot be compared; it is left out.
+        let _ = finder.add(OpenRequest { id, service_code, lat, lon, requested, description });
+    }
+    finder.find(&OpenRequest {
+        id: String::new(),
+        service_code: request.service_code.clone(),
+        lat,
+        lon,
+        requested: routing.requested_datetime.timestamp(),
+        description: request.description.clone().unwrap_or_default(),
+    })
 }
 
 fn whole_second(t: Timestamp) -> Timestamp {

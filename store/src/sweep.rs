@@ -36,7 +36,7 @@ impl Store {
         };
         let sql = format!(
             "SELECT id, {column}, escalation_to, sla, time_zone FROM requests \
-             WHERE {mark} IS NULL AND state <> 'closed' AND {column} <= ? ORDER BY {column}, id LIMIT ?"
+             WHERE {column} IS NOT NULL AND {mark} IS NULL AND state <> 'closed' AND {column} <= ? ORDER BY {column}, id LIMIT ?"
         );
         let mut recorded = Vec::new();
         loop {

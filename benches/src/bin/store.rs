@@ -358,7 +358,7 @@ fn main() {
         let agencies = ["DOT", "DSNY", "NYPD", "DEP"];
         println!("\n| query at {} requests (page of 50) | p50 ms | p99 ms | rows |", report.imported);
         println!("|---|---|---|---|");
-        let runs = 200;
+        let runs = 60;
         let cases: Vec<(&str, Box<dyn Fn(usize) -> Filter>)> = vec![
             ("no filter (newest first)", Box::new(|_| Filter::default())),
             (
