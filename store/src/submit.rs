@@ -113,7 +113,6 @@ impl Store {
             }))
         })
     }
-
 }
 
 /// Likely duplicates of a request among the stored open ones near it.

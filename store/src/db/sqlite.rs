@@ -53,7 +53,12 @@ impl Sqlite {
         }
         let first = connect(path, &label)?;
         let max = if path.is_some() { MAX_CONNECTIONS } else { 1 };
-        Ok(Sqlite { path: path.map(Path::to_path_buf), label, pool: Pool::new(first, max), writer: std::sync::Mutex::new(()) })
+        Ok(Sqlite {
+            path: path.map(Path::to_path_buf),
+            label,
+            pool: Pool::new(first, max),
+            writer: std::sync::Mutex::new(()),
+        })
     }
 
     pub(crate) fn label(&self) -> &str {
@@ -122,7 +127,8 @@ fn connect(path: Option<&Path>, label: &str) -> Result<Connection> {
     }
     // 64 MB of page cache a connection (SQLite's default is 2 MB): the
     // indexes of a million requests stay in memory while they are written.
-    conn.execute_batch("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -65536;").map_err(|e| to_error(label, e))?;
+    conn.execute_batch("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -65536;")
+        .map_err(|e| to_error(label, e))?;
     conn.set_prepared_statement_cache_capacity(64);
     conn.create_scalar_function(
         "civic311_distance_m",
