@@ -66,41 +66,19 @@ CREATE TABLE requests (
 -- The history: appended to, never changed.
 -- (SQLite keeps both as one b-tree keyed by their primary key, WITHOUT
 -- ROWID, so that a submission writes two fewer b-trees.)
+CREATE TABLE request_people (
+    request_id TEXT PRIMARY KEY REFERENCES requests (id),
+    first_name TEXT,
+    last_name TEXT,
+    email TEXT,
+    phone TEXT,
+    device_id TEXT,
+    account_id TEXT
 -- dialect: sqlite
-CREATE TABLE request_people (
-    request_id TEXT PRIMARY KEY REFERENCES requests (id),
-    first_name TEXT,
-    last_name TEXT,
-    email TEXT,
-    phone TEXT,
-    device_id TEXT,
-    account_id TEXT
 ) WITHOUT ROWID;
-
-CREATE TABLE request_events (
-    request_id TEXT NOT NULL REFERENCES requests (id),
-    n BIGINT NOT NULL,
-    at BIGINT NOT NULL,
-    kind TEXT NOT NULL,
-    actor TEXT NOT NULL,
-    public BIGINT NOT NULL,
-    note TEXT,
-    state TEXT,
-    department TEXT,
-    detail TEXT,
-    PRIMARY KEY (request_id, n)
-) WITHOUT ROWID;
-
 -- dialect: postgres
-CREATE TABLE request_people (
-    request_id TEXT PRIMARY KEY REFERENCES requests (id),
-    first_name TEXT,
-    last_name TEXT,
-    email TEXT,
-    phone TEXT,
-    device_id TEXT,
-    account_id TEXT
 );
+-- dialect: all
 
 CREATE TABLE request_events (
     request_id TEXT NOT NULL REFERENCES requests (id),
@@ -114,8 +92,10 @@ CREATE TABLE request_events (
     department TEXT,
     detail TEXT,
     PRIMARY KEY (request_id, n)
+-- dialect: sqlite
+) WITHOUT ROWID;
+-- dialect: postgres
 );
-
 -- dialect: all
 
 -- Open311 lists newest first; each filter has an index that also orders.
