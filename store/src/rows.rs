@@ -238,6 +238,12 @@ impl NewEvent {
     }
 }
 
+/// The number the next event of a request gets.
+pub(crate) fn next_event(conn: &mut dyn Conn, id: &str) -> Result<i64> {
+    let row = conn.query_one("SELECT COALESCE(MAX(n), 0) FROM request_events WHERE request_id = ?", &[id.into()])?;
+    Ok(row.and_then(|r| r[0].int()).unwrap_or(0) + 1)
+}
+
 /// Appends events as numbers `first`, `first + 1`, ..., in one statement.
 pub(crate) fn append_events(conn: &mut dyn Conn, id: &str, first: i64, events: &[NewEvent]) -> Result<()> {
     if events.is_empty() {

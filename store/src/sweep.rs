@@ -35,7 +35,7 @@ impl Store {
             Due::Deadline => ("expected_at", "breached_at", EventKind::SlaBreached),
         };
         let sql = format!(
-            "SELECT id, {column}, escalation_to, sla, time_zone FROM requests \
+            "SELECT id, {column}, escalation_to, sla, time_zone, state FROM requests \
              WHERE {column} IS NOT NULL AND {mark} IS NULL AND state <> 'closed' AND {column} <= ? ORDER BY {column}, id LIMIT ?"
         );
         let mut recorded = Vec::new();
@@ -56,7 +56,10 @@ impl Store {
                             (format!("not closed by its deadline {at}{sla}"), None)
                         }
                     };
-                    record(c, id, now, kind, note, department, mark)?;
+                    let state = row[5].text().unwrap_or_default();
+                    let event =
+                        NewEvent::new(now, kind, "monitor", false).note(Some(note)).state(state).department(department);
+                    record(c, id, now, event, mark)?;
                     recorded.push((id.to_string(), to));
                 }
                 Ok(rows_due.len() < BATCH as usize)
@@ -76,25 +79,9 @@ enum Due {
 
 /// Appends one monitor event and marks the request so that it is not
 /// recorded again.
-fn record(
-    c: &mut dyn Conn,
-    id: &str,
-    now: Timestamp,
-    kind: EventKind,
-    note: String,
-    department: Option<String>,
-    mark: &str,
-) -> Result<()> {
-    let state = c
-        .query_one("SELECT state FROM requests WHERE id = ?", &[id.into()])?
-        .and_then(|r| r.into_iter().next().and_then(Value::into_text))
-        .unwrap_or_default();
-    let n = c
-        .query_one("SELECT COALESCE(MAX(n), 0) FROM request_events WHERE request_id = ?", &[id.into()])?
-        .and_then(|r| r[0].int())
-        .unwrap_or(0);
-    let event = NewEvent::new(now, kind, "monitor", false).note(Some(note)).state(&state).department(department);
-    rows::append_events(c, id, n + 1, &[event])?;
+fn record(c: &mut dyn Conn, id: &str, now: Timestamp, event: NewEvent, mark: &str) -> Result<()> {
+    let n = rows::next_event(c, id)?;
+    rows::append_events(c, id, n, &[event])?;
     c.execute(
         // Note: the version counts changes people make; the monitor's
         // records do not make a staff member's pending change stale.

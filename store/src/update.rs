@@ -63,7 +63,7 @@ impl Store {
                 }
             }
             let events = events_for(&current, &update, at)?;
-            let next = next_event(c, id)?;
+            let next = rows::next_event(c, id)?;
             rows::append_events(c, id, next, &events)?;
             let mut changed = current.clone();
             for e in &events {
@@ -110,12 +110,6 @@ fn check(update: &Update) -> Result<()> {
 
 fn not_found(id: &str) -> Error {
     Error::new(ErrorKind::NotFound, format!("no request has the id '{id}'"))
-}
-
-/// The number the next event of a request gets.
-fn next_event(c: &mut dyn Conn, id: &str) -> Result<i64> {
-    let row = c.query_one("SELECT COALESCE(MAX(n), 0) FROM request_events WHERE request_id = ?", &[id.into()])?;
-    Ok(row.and_then(|r| r[0].int()).unwrap_or(0) + 1)
 }
 
 /// The events an update makes: a department change, then a state change,

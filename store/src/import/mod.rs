@@ -137,7 +137,8 @@ impl Store {
                 Ok(imported) => {
                     batch.push(imported);
                     if batch.len() == BATCH {
-                        self.write_batch(&mut batch, &mut report)?;
+                        self.write_batch(&batch, &mut report)?;
+                        batch.clear();
                     }
                 }
                 Err(problem) => problems.push(problem),
@@ -156,33 +157,24 @@ impl Store {
                     problems,
                 ));
             }
-            for chunk in held.chunks_mut(BATCH) {
-                let mut chunk: Vec<Imported> =
-                    chunk.iter_mut().map(|i| std::mem::replace(i, Imported::empty())).collect();
-                self.write_batch(&mut chunk, &mut report)?;
+            for chunk in held.chunks(BATCH) {
+                self.write_batch(chunk, &mut report)?;
             }
         } else {
-            self.write_batch(&mut batch, &mut report)?;
+            self.write_batch(&batch, &mut report)?;
         }
         report.problems = problems;
         Ok(report)
     }
 
-    fn write_batch(&self, batch: &mut Vec<Imported>, report: &mut ImportReport) -> Result<()> {
+    fn write_batch(&self, batch: &[Imported], report: &mut ImportReport) -> Result<()> {
         if batch.is_empty() {
             return Ok(());
         }
         let (imported, skipped) = self.transaction(Mode::Write, |c| write_rows(c, batch))?;
         report.imported += imported;
         report.already_stored += skipped;
-        batch.clear();
         Ok(())
-    }
-}
-
-impl Imported {
-    fn empty() -> Imported {
-        Imported { request: placeholder(), events: Vec::new() }
     }
 }
 
