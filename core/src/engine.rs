@@ -32,6 +32,9 @@ pub struct Engine {
     bodies: Vec<std::sync::OnceLock<BodyTokens>>,
     /// The catalog-trained classifier, trained on first use.
     pub(crate) zero_shot: std::sync::OnceLock<std::result::Result<Arc<crate::classify::Classifier>, Error>>,
+    /// The duplicate finder with the default options, for
+    /// [`find_duplicates_among`](Engine::find_duplicates_among); made on first use.
+    pub(crate) duplicates: std::sync::OnceLock<crate::route::DuplicateFinder>,
     /// A classifier trained on the city's history, used instead when attached.
     pub(crate) trained: Option<Arc<crate::classify::Classifier>>,
     /// The learned emergency detector of triage, trained on first use.
@@ -76,6 +79,7 @@ impl Engine {
             suggester,
             bodies,
             zero_shot: std::sync::OnceLock::new(),
+            duplicates: std::sync::OnceLock::new(),
             trained: None,
             danger: std::sync::OnceLock::new(),
             router,

@@ -138,6 +138,29 @@ impl Store {
         self.transaction(Mode::Read, |c| get(c, id))
     }
 
+    /// Fills in the history and personal data of requests a
+    /// [`query`](Store::query) gave (which reads neither), in one read
+    /// transaction: for a page whose notes are shown, or a staff view.
+    pub fn fill_details(&self, requests: &mut [StoredRequest]) -> Result<()> {
+        self.transaction(Mode::Read, |c| {
+            for r in requests.iter_mut() {
+                let tz = rows::zone(&r.time_zone);
+                r.history = rows::history(c, &r.service_request_id, &tz)?;
+                r.personal = rows::personal(c, &r.service_request_id)?;
+            }
+            Ok(())
+        })
+    }
+
+    /// The id of the request submitted with a client's own id, if any.
+    pub fn id_for_client_request(&self, client_request_id: &str) -> Result<Option<String>> {
+        self.transaction(Mode::Read, |c| {
+            Ok(c.query_one("SELECT id FROM requests WHERE client_request_id = ?", &[client_request_id.into()])?
+                .and_then(|r| r.into_iter().next())
+                .and_then(db::Value::into_text))
+        })
+    }
+
     /// How many requests the store holds.
     pub fn len(&self) -> Result<u64> {
         self.transaction(Mode::Read, |c| {

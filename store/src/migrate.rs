@@ -10,7 +10,10 @@ use crate::db::{Conn, Dialect, Mode, Value, for_dialect, sqlite::APPLICATION_ID,
 use crate::{Backend, Store};
 
 /// Every migration, in order: version, name, SQL.
-const MIGRATIONS: &[(i64, &str, &str)] = &[(1, "init", include_str!("../migrations/V1__init.sql"))];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "init", include_str!("../migrations/V1__init.sql")),
+    (2, "place_bands", include_str!("../migrations/V2__place_bands.sql")),
+];
 
 /// FNV-1a, 64 bits: a stable checksum of a migration's text.
 fn checksum(sql: &str) -> String {

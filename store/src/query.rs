@@ -105,8 +105,9 @@ fn statement(f: &Filter) -> Result<(String, Vec<Value>)> {
         if b.min_lat > b.max_lat || b.min_long > b.max_long {
             return Err(invalid("the box's first corner must be south-west of its second".into()));
         }
-        clauses.push("lat BETWEEN ? AND ? AND lon BETWEEN ? AND ?".into());
-        params.extend([b.min_lat, b.max_lat, b.min_long, b.max_long].map(Value::from));
+        let (clause, values) = geo::box_clause(b.min_lat, b.max_lat, b.min_long, b.max_long);
+        clauses.push(clause);
+        params.extend(values);
     }
     if let Some(n) = f.near {
         point(n.lat, n.long, "the point")?;
@@ -114,8 +115,10 @@ fn statement(f: &Filter) -> Result<(String, Vec<Value>)> {
             return Err(invalid(format!("radius is {} m; give more than 0 and at most 100000", n.radius_m)));
         }
         let (lat0, lat1, lon0, lon1) = geo::bounding_box(n.lat, n.long, n.radius_m);
-        clauses.push("lat BETWEEN ? AND ? AND lon BETWEEN ? AND ? AND civic311_distance_m(lat, lon, ?, ?) <= ?".into());
-        params.extend([lat0, lat1, lon0, lon1, n.lat, n.long, n.radius_m].map(Value::from));
+        let (clause, values) = geo::box_clause(lat0, lat1, lon0, lon1);
+        clauses.push(format!("{clause} AND civic311_distance_m(lat, lon, ?, ?) <= ?"));
+        params.extend(values);
+        params.extend([n.lat, n.long, n.radius_m].map(Value::from));
     }
     let filter = if clauses.is_empty() { String::new() } else { format!(" WHERE {}", clauses.join(" AND ")) };
     let offset = (u64::from(f.page) - 1) * u64::from(f.page_size);

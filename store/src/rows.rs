@@ -19,11 +19,9 @@ pub(crate) const REQUEST_COLUMNS: &str = "id, client_request_id, service_code, s
 
 /// The statement that inserts a request with every column of
 /// [`REQUEST_COLUMNS`]; [`to_row`] gives its parameters.
-pub(crate) fn insert_request_sql(conflict_ignored: bool) -> String {
-    let n = REQUEST_COLUMNS.split(',').count();
-    let marks = vec!["?"; n].join(", ");
-    let tail = if conflict_ignored { " ON CONFLICT (id) DO NOTHING" } else { "" };
-    format!("INSERT INTO requests ({REQUEST_COLUMNS}) VALUES ({marks}){tail}")
+pub(crate) fn insert_request_sql() -> String {
+    let marks = vec!["?"; REQUEST_COLUMNS.split(',').count()].join(", ");
+    format!("INSERT INTO requests ({REQUEST_COLUMNS}) VALUES ({marks})")
 }
 
 /// Seconds since the epoch, as stored.
@@ -246,30 +244,51 @@ pub(crate) fn next_event(conn: &mut dyn Conn, id: &str) -> Result<i64> {
 
 /// Appends events as numbers `first`, `first + 1`, ..., in one statement.
 pub(crate) fn append_events(conn: &mut dyn Conn, id: &str, first: i64, events: &[NewEvent]) -> Result<()> {
-    if events.is_empty() {
-        return Ok(());
+    let numbered: Vec<(&str, i64, &NewEvent)> =
+        events.iter().enumerate().map(|(i, e)| (id, first + i as i64, e)).collect();
+    insert_events(conn, &numbered)
+}
+
+/// The most rows one multi-row INSERT writes (each statement's text is the
+/// same for every full chunk, so it is prepared once).
+pub(crate) const ROWS_A_STATEMENT: usize = 100;
+
+/// Inserts events of any requests, each with its request id and number,
+/// several rows a statement.
+pub(crate) fn insert_events(conn: &mut dyn Conn, events: &[(&str, i64, &NewEvent)]) -> Result<()> {
+    for chunk in events.chunks(ROWS_A_STATEMENT) {
+        let mut sql = String::from(
+            "INSERT INTO request_events (request_id, n, at, kind, actor, public, note, state, department, detail) VALUES ",
+        );
+        let mut params = Vec::with_capacity(chunk.len() * 10);
+        for (i, (id, n, e)) in chunk.iter().enumerate() {
+            sql.push_str(if i == 0 { "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)" } else { ", (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)" });
+            params.extend([
+                (*id).into(),
+                Value::Int(*n),
+                Value::Int(seconds(e.at)),
+                e.kind.as_str().into(),
+                e.actor.as_str().into(),
+                e.public.into(),
+                e.note.clone().into(),
+                e.state.clone().into(),
+                e.department.clone().into(),
+                e.detail.clone().into(),
+            ]);
+        }
+        conn.execute(&sql, &params)?;
     }
-    let mut sql = String::from(
-        "INSERT INTO request_events (request_id, n, at, kind, actor, public, note, state, department, detail) VALUES ",
-    );
-    let mut params = Vec::with_capacity(events.len() * 10);
-    for (i, e) in events.iter().enumerate() {
-        sql.push_str(if i == 0 { "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)" } else { ", (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)" });
-        params.extend([
-            id.into(),
-            Value::Int(first + i as i64),
-            Value::Int(seconds(e.at)),
-            e.kind.as_str().into(),
-            e.actor.as_str().into(),
-            e.public.into(),
-            e.note.clone().into(),
-            e.state.clone().into(),
-            e.department.clone().into(),
-            e.detail.clone().into(),
-        ]);
-    }
-    conn.execute(&sql, &params)?;
     Ok(())
+}
+
+/// An INSERT of `n` requests that skips the ids already stored and returns
+/// the ids it stored.
+pub(crate) fn insert_requests_returning_sql(n: usize) -> String {
+    let marks = format!("({})", vec!["?"; REQUEST_COLUMNS.split(',').count()].join(", "));
+    format!(
+        "INSERT INTO requests ({REQUEST_COLUMNS}) VALUES {} ON CONFLICT (id) DO NOTHING RETURNING id",
+        vec![marks; n].join(", ")
+    )
 }
 
 /// The history of a request, oldest first.

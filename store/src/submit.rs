@@ -14,7 +14,9 @@ use crate::{Store, geo};
 
 /// The longest client request id kept.
 const MAX_CLIENT_ID: usize = 200;
-/// The most stored open requests compared with a new one.
+/// The most stored open requests compared with a new one. (A constant in
+/// the statement's text, not a parameter: SQLite prepares a statement
+/// again at every run when its LIMIT is a parameter.)
 const MAX_CANDIDATES: i64 = 2000;
 
 impl Store {
@@ -59,22 +61,38 @@ impl Store {
         // One transaction: the open requests it is compared with are the
         // ones stored when it is, and a submission costs one commit.
         let written = self.transaction(Mode::Write, |c| {
+            // Looked for again in the write transaction: on SQLite it may
+            // hold another writer's submission with this client id, not
+            // yet committed (see the group commit), that the look-up above
+            // could not see.
+            if let Some(id) = &client_id
+                && c.query_one("SELECT id FROM requests WHERE client_request_id = ?", &[id.as_str().into()])?.is_some()
+            {
+                return Ok(None);
+            }
             let duplicates = duplicates(c, engine, &request, &routing)?;
             let (mut stored, personal, events) =
                 new_request(engine, request, &routing, &duplicates, client_id.clone(), now);
             let id = next_id(c)?;
             stored.service_request_id = id.clone();
-            c.execute(&rows::insert_request_sql(false), &rows::to_row(&stored))?;
+            c.execute(&rows::insert_request_sql(), &rows::to_row(&stored))?;
             rows::insert_personal(c, &id, &personal)?;
             rows::append_events(c, &id, 1, &events)?;
-            Ok((id, duplicates))
+            Ok(Some((id, duplicates)))
         });
+        let replayed = || -> Result<Submitted> {
+            let id = client_id.as_deref().unwrap_or_default();
+            self.replay(id)?.ok_or_else(|| {
+                crate::db::store_error(format!("the submission with client_request_id '{id}' could not be read back"))
+            })
+        };
         match written {
-            Ok((id, duplicates)) => Ok(Submitted { service_request_id: id, created: true, routing, duplicates }),
-            // Another submission with the same client id committed first.
-            Err(e) if e.kind() == ErrorKind::Conflict && client_id.is_some() => {
-                self.replay(client_id.as_deref().unwrap_or_default())?.ok_or(e)
-            }
+            Ok(Some((id, duplicates))) => Ok(Submitted { service_request_id: id, created: true, routing, duplicates }),
+            // Committed by the time the write returned: read it back.
+            Ok(None) => replayed(),
+            // Another submission with the same client id committed first
+            // (PostgreSQL, where writers do not wait for each other).
+            Err(e) if e.kind() == ErrorKind::Conflict && client_id.is_some() => replayed().map_err(|_| e),
             Err(e) => Err(e),
         }
     }
@@ -121,36 +139,43 @@ fn duplicates(c: &mut dyn Conn, engine: &Engine, request: &NewRequest, routing: 
     let options = DuplicateOptions::default();
     let (lat0, lat1, lon0, lon1) = geo::bounding_box(lat, lon, options.radius_m);
     let since = routing.requested_datetime.timestamp().as_second() - options.window.as_secs();
+    // The candidates' ids come from the place index alone (it holds the
+    // place and the time); only those rows are read, to see which are open.
+    let (near, values) = geo::box_clause(lat0, lat1, lon0, lon1);
+    let mut params = values;
+    params.push(Value::Int(since));
     let candidates = c.query(
-        "SELECT id, service_code, lat, lon, requested_at, description FROM requests \
-         WHERE state <> 'closed' AND lat BETWEEN ? AND ? AND lon BETWEEN ? AND ? AND requested_at >= ? \
-         ORDER BY requested_at DESC LIMIT ?",
-        &[lat0.into(), lat1.into(), lon0.into(), lon1.into(), Value::Int(since), Value::Int(MAX_CANDIDATES)],
+        &format!(
+            "SELECT id, service_code, lat, lon, requested_at, description FROM requests \
+             WHERE id IN (SELECT id FROM requests WHERE {near} AND requested_at >= ?) AND state <> 'closed' \
+             ORDER BY requested_at DESC LIMIT {MAX_CANDIDATES}"
+        ),
+        &params,
     )?;
     if candidates.is_empty() {
         return Ok(Vec::new());
     }
-    let mut finder = engine.duplicate_finder(options);
-    for row in candidates {
+    let candidates = candidates.into_iter().filter_map(|row| {
         let mut v = row.into_iter();
         let mut next = || v.next().unwrap_or(Value::Null);
         let id = next().into_text().unwrap_or_default();
         let service_code = next().into_text().unwrap_or_default();
-        let (Some(lat), Some(lon)) = (next().real(), next().real()) else { continue };
+        let (Some(lat), Some(lon)) = (next().real(), next().real()) else { return None };
         let requested = rows::timestamp(next().int().unwrap_or(0));
         let description = next().into_text().unwrap_or_default();
         // Note: a stored request of a service this catalog no longer has
-        // (an imported one) cannot be compared; it is left out.
-        let _ = finder.add(OpenRequest { id, service_code, lat, lon, requested, description });
-    }
-    finder.find(&OpenRequest {
+        // (an imported one) cannot be compared; the finder passes it over.
+        Some(OpenRequest { id, service_code, lat, lon, requested, description })
+    });
+    let new = OpenRequest {
         id: String::new(),
         service_code: request.service_code.clone(),
         lat,
         lon,
         requested: routing.requested_datetime.timestamp(),
         description: request.description.clone().unwrap_or_default(),
-    })
+    };
+    engine.find_duplicates_among(&new, candidates)
 }
 
 fn whole_second(t: Timestamp) -> Timestamp {

@@ -36,12 +36,12 @@ impl Store {
         };
         let sql = format!(
             "SELECT id, {column}, escalation_to, sla, time_zone, state FROM requests \
-             WHERE {column} IS NOT NULL AND {mark} IS NULL AND state <> 'closed' AND {column} <= ? ORDER BY {column}, id LIMIT ?"
+             WHERE {column} IS NOT NULL AND {mark} IS NULL AND state <> 'closed' AND {column} <= ? ORDER BY {column}, id LIMIT {BATCH}"
         );
         let mut recorded = Vec::new();
         loop {
             let done = self.transaction(Mode::Write, |c| {
-                let rows_due = c.query(&sql, &[Value::Int(now_s), Value::Int(BATCH)])?;
+                let rows_due = c.query(&sql, &[Value::Int(now_s)])?;
                 for row in &rows_due {
                     let id = row[0].text().unwrap_or_default();
                     let tz = rows::zone(row[4].text().unwrap_or("UTC"));

@@ -3,8 +3,12 @@
 //! same driver with the same durability (one row, one commit).
 //!
 //! ```sh
-//! cargo run --release -p civic311-benches --bin store -- [sqlite|postgres|all]
+//! cargo run --release -p civic311-benches --bin store -- [sqlite|postgres|all|split]
 //! ```
+//!
+//! `split` shows where one SQLite submission's time goes: routing alone,
+//! the whole submission on a store in memory (no disk), on a file, and the
+//! bare insert.
 //!
 //! PostgreSQL runs when `CIVIC311_BENCH_POSTGRES` names a server
 //! (`postgres://postgres@127.0.0.1:PORT/postgres`, such as the one
@@ -262,8 +266,41 @@ fn new_store_url(engine: &str, dir: &std::path::Path, name: &str) -> String {
     }
 }
 
+/// Where a submission's time goes on SQLite: routing alone, the whole
+/// submission on a store in memory (no disk), on a file, and the bare
+/// insert on a file.
+fn submit_split(engine: &Engine, dir: &std::path::Path) {
+    let rows = submissions(2_000, 1);
+    let t = Instant::now();
+    for r in &rows {
+        engine.route(r, jiff::Timestamp::now()).unwrap();
+    }
+    let route = rows.len() as f64 / t.elapsed().as_secs_f64();
+    let memory = submit_rate(&engine_of_store("sqlite::memory:"), engine, &rows, 1);
+    let file = submit_rate(&engine_of_store(&new_store_url("sqlite", dir, "split")), engine, &rows, 1);
+    let bare_url = new_store_url("sqlite", dir, "split-bare");
+    let bare = BareSqlite(bare_url.trim_start_matches("sqlite:").into()).insert_rate(&rows, 1);
+    println!("| step | per second | µs each |");
+    println!("|---|---|---|");
+    for (label, rate) in [
+        ("route alone", route),
+        ("submit, store in memory", memory),
+        ("submit, file", file),
+        ("bare insert, file", bare),
+    ] {
+        println!("| {label} | {rate:.0} | {:.0} |", 1e6 / rate);
+    }
+}
+
 fn main() {
     let which = std::env::args().nth(1).unwrap_or_else(|| "all".into());
+    if which == "split" {
+        let dir = std::env::temp_dir().join(format!("civic311-store-split-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        submit_split(&Engine::build(Catalog::riverton().unwrap()).unwrap(), &dir);
+        let _ = std::fs::remove_dir_all(&dir);
+        return;
+    }
     let mut engines = Vec::new();
     if which == "all" || which == "sqlite" {
         engines.push("sqlite");

@@ -267,42 +267,123 @@ impl DuplicateFinder {
     pub fn find(&self, request: &OpenRequest) -> Result<Vec<Duplicate>> {
         let code = self.check(request)?;
         let words = self.words(&request.description);
-        let seconds = request.requested.as_second();
-        let window = self.options.window.as_secs().max(1);
         let (cx, cy) = self.cell(request.lat, request.lon);
-        let mut found: Vec<(f32, u32, f64)> = Vec::new();
+        let mut found: Vec<(f32, u32, &Entry, f64)> = Vec::new();
         for &c in &self.related[code as usize] {
             for dx in -1..=1 {
                 for dy in -1..=1 {
                     let Some(slots) = self.cells.get(&(c, cx + dx, cy + dy)) else { continue };
                     for &slot in slots {
                         let Some(e) = &self.slots[slot as usize] else { continue };
-                        if *e.id == *request.id || (seconds - e.seconds).abs() > window {
-                            continue;
-                        }
-                        let d = distance_m(request.lat, request.lon, e.lat, e.lon);
-                        if d > self.options.radius_m {
-                            continue;
-                        }
-                        let score = self.score(code, e, d, seconds, &words);
-                        if score >= self.options.min_score {
-                            found.push((score, slot, d));
+                        if let Some((score, d)) = self.candidate(request, code, &words, e) {
+                            found.push((score, slot, e, d));
                         }
                     }
                 }
             }
         }
+        Ok(self.best(request, code, &words, found))
+    }
+
+    /// The likely duplicates of a new request among `candidates`, best
+    /// first, without holding them: for a caller that keeps its open
+    /// requests elsewhere (a database) and checks one new request. Gives
+    /// what [`add`](Self::add)ing each candidate and then
+    /// [`find`](Self::find) give, but reads a candidate's description only
+    /// when its category, place and time could make it a duplicate.
+    /// Candidates of a service the catalog does not have are passed over.
+    ///
+    /// ```
+    /// use civic311::Catalog;
+    /// use civic311::route::{DuplicateFinder, DuplicateOptions, OpenRequest};
+    /// use std::sync::Arc;
+    ///
+    /// let finder = DuplicateFinder::new(Arc::new(Catalog::riverton()?), DuplicateOptions::default());
+    /// let at: jiff::Timestamp = "2026-03-02T15:00:00Z".parse().unwrap();
+    /// let open = OpenRequest {
+    ///     id: "101".into(), service_code: "ST-POTHOLE".into(), lat: 38.9501, lon: -90.9402,
+    ///     requested: at, description: "deep pothole in front of 412 maple".into(),
+    /// };
+    /// let new = OpenRequest {
+    ///     id: String::new(), service_code: "ST-POTHOLE".into(), lat: 38.9503, lon: -90.9401,
+    ///     requested: at + jiff::SignedDuration::from_hours(5), description: "big pothole on maple".into(),
+    /// };
+    /// assert_eq!(finder.find_among(&new, [open])?[0].id, "101");
+    /// # Ok::<(), civic311::Error>(())
+    /// ```
+    pub fn find_among(
+        &self,
+        request: &OpenRequest,
+        candidates: impl IntoIterator<Item = OpenRequest>,
+    ) -> Result<Vec<Duplicate>> {
+        let code = self.check(request)?;
+        let words = self.words(&request.description);
+        let related = &self.related[code as usize];
+        let mut entries: Vec<Entry> = Vec::new();
+        for c in candidates {
+            let Some(&c_code) = self.codes.get(&c.service_code) else { continue };
+            let seconds = c.requested.as_second();
+            if !related.contains(&c_code)
+                || *c.id == *request.id
+                || (request.requested.as_second() - seconds).abs() > self.options.window.as_secs().max(1)
+                || distance_m(request.lat, request.lon, c.lat, c.lon) > self.options.radius_m
+            {
+                continue;
+            }
+            entries.push(Entry {
+                words: self.words(&c.description),
+                id: c.id.into_boxed_str(),
+                code: c_code,
+                lat: c.lat,
+                lon: c.lon,
+                seconds,
+            });
+        }
+        let found = entries
+            .iter()
+            .enumerate()
+            .filter_map(|(i, e)| self.candidate(request, code, &words, e).map(|(score, d)| (score, i as u32, e, d)))
+            .collect();
+        Ok(self.best(request, code, &words, found))
+    }
+
+    /// The score and distance of an open request as a duplicate of a new
+    /// one; `None` when it is the request itself, too far in time or place,
+    /// or scores too low.
+    fn candidate(&self, request: &OpenRequest, code: u16, words: &[u32], e: &Entry) -> Option<(f32, f64)> {
+        let seconds = request.requested.as_second();
+        if *e.id == *request.id || (seconds - e.seconds).abs() > self.options.window.as_secs().max(1) {
+            return None;
+        }
+        let d = distance_m(request.lat, request.lon, e.lat, e.lon);
+        if d > self.options.radius_m {
+            return None;
+        }
+        let score = self.score(code, e, d, seconds, words);
+        (score >= self.options.min_score).then_some((score, d))
+    }
+
+    /// The best of the candidates found (score, the order they were held
+    /// or given in, entry, distance), best first, with their reasons. Ties
+    /// go to the one held or given first.
+    fn best(
+        &self,
+        request: &OpenRequest,
+        code: u16,
+        words: &[u32],
+        mut found: Vec<(f32, u32, &Entry, f64)>,
+    ) -> Vec<Duplicate> {
+        let seconds = request.requested.as_second();
         found.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
         found.truncate(self.options.limit);
-        Ok(found
+        found
             .into_iter()
-            .map(|(score, slot, d)| {
-                let e = self.slots[slot as usize].as_ref().expect("found above");
-                let shared = shared(&words, &e.words);
+            .map(|(score, _, e, d)| {
+                let shared = shared(words, &e.words);
                 let reasons = self.reasons(e.code == code, e, d, seconds, shared, words.len() + e.words.len() - shared);
                 Duplicate { id: e.id.to_string(), score, distance_m: (d * 10.0).round() / 10.0, reasons }
             })
-            .collect())
+            .collect()
     }
 
     /// The score of a candidate: category 35%, nearness 25%, recency 15%,

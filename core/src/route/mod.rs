@@ -522,6 +522,19 @@ impl crate::Engine {
     pub fn duplicate_finder(&self, options: DuplicateOptions) -> DuplicateFinder {
         DuplicateFinder::new(self.catalog.clone(), options)
     }
+
+    /// The likely duplicates of a new request among `candidates`, with the
+    /// default options: [`DuplicateFinder::find_among`] on a finder the
+    /// engine makes once and keeps.
+    pub fn find_duplicates_among(
+        &self,
+        request: &OpenRequest,
+        candidates: impl IntoIterator<Item = OpenRequest>,
+    ) -> Result<Vec<Duplicate>> {
+        self.duplicates
+            .get_or_init(|| DuplicateFinder::new(self.catalog.clone(), DuplicateOptions::default()))
+            .find_among(request, candidates)
+    }
 }
 
 /// A referral to a department's jurisdiction, with the department's contact

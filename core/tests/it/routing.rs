@@ -295,3 +295,44 @@ fn duplicates_are_near_recent_related_and_alike() {
     assert!(finder.find(&open("x", "ST-POTHOLE", f64::NAN, -90.94, 0, "")).is_err());
     assert!(finder.find(&open("x", "ST-POTHOLE", 95.0, -90.94, 0, "")).is_err());
 }
+
+/// `find_among` (the store's one-shot check) gives exactly what holding
+/// the same candidates and `find` give, on a few thousand mixed requests.
+#[test]
+fn finding_among_candidates_is_finding_among_held_ones() {
+    let catalog = Arc::new(Catalog::riverton().unwrap());
+    let codes = ["ST-POTHOLE", "ST-PAVEMENT", "GR-PUBLIC", "NOPE", "SW-MISSED-TRASH"];
+    let texts = ["deep pothole by 412 maple", "pothole on maple", "graffiti on the wall", "", "crumbling road surface"];
+    let mut seed = 7u64;
+    let mut next = |n: u64| {
+        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        (seed >> 33) % n
+    };
+    let requests: Vec<OpenRequest> = (0..3_000)
+        .map(|i| {
+            open(
+                &i.to_string(),
+                codes[next(5) as usize],
+                38.95 + next(400) as f64 * 0.00001,
+                -90.94 + next(400) as f64 * 0.00001,
+                next(24 * 30) as i64 - 24 * 15,
+                texts[next(5) as usize],
+            )
+        })
+        .collect();
+    let mut held = DuplicateFinder::new(catalog.clone(), DuplicateOptions::default());
+    for r in &requests {
+        let _ = held.add(r.clone()); // the unknown code is refused here, passed over there
+    }
+    let one_shot = DuplicateFinder::new(catalog, DuplicateOptions::default());
+    let mut compared = 0;
+    for new in requests.iter().step_by(97).filter(|r| r.service_code != "NOPE") {
+        let found = held.find(new).unwrap();
+        assert_eq!(one_shot.find_among(new, requests.iter().cloned()).unwrap(), found, "request {}", new.id);
+        compared += usize::from(!found.is_empty());
+    }
+    assert!(compared > 10, "only {compared} requests had duplicates to compare");
+    let pothole = requests.iter().find(|r| r.service_code == "ST-POTHOLE").unwrap();
+    assert!(riverton().find_duplicates_among(pothole, []).unwrap().is_empty());
+    assert!(!riverton().find_duplicates_among(pothole, requests.iter().cloned()).unwrap().is_empty());
+}

@@ -27,8 +27,31 @@ pub(crate) struct Postgres {
 }
 
 struct Connection {
-    client: Client,
+    /// Taken only when the connection is dropped.
+    client: Option<Client>,
     statements: HashMap<String, Statement>,
+}
+
+impl Connection {
+    fn client(&mut self) -> &mut Client {
+        self.client.as_mut().expect("a connection holds its client until it is dropped")
+    }
+}
+
+impl Drop for Connection {
+    /// The synchronous client closes its connection by running a runtime
+    /// of its own, which tokio refuses on a thread that drives async tasks
+    /// (a server dropping its store at shutdown). The client is closed on
+    /// a thread of its own instead, wherever the store is dropped.
+    fn drop(&mut self) {
+        let statements = std::mem::take(&mut self.statements);
+        let client = self.client.take();
+        let _ = std::thread::spawn(move || {
+            drop(statements);
+            drop(client);
+        })
+        .join();
+    }
 }
 
 impl Postgres {
@@ -51,17 +74,17 @@ impl Postgres {
                     Mode::Read => "BEGIN READ ONLY",
                     Mode::Write => "BEGIN",
                 };
-                if let Err(e) = conn.client.batch_execute(begin) {
-                    let broken = conn.client.is_closed();
+                if let Err(e) = conn.client().batch_execute(begin) {
+                    let broken = conn.client().is_closed();
                     return (Err(to_error(label, e)), broken);
                 }
                 let mut c = PgConn { conn: &mut *conn, label };
                 let result = f(&mut c);
                 let end = if result.is_ok() { "COMMIT" } else { "ROLLBACK" };
-                match conn.client.batch_execute(end) {
+                match conn.client().batch_execute(end) {
                     Ok(()) => (result, false),
                     Err(e) => {
-                        let broken = conn.client.is_closed();
+                        let broken = conn.client().is_closed();
                         (result.and(Err(to_error(label, e))), broken)
                     }
                 }
@@ -76,7 +99,7 @@ fn connect(url: &str, label: &str) -> Result<Connection> {
             "{label}: cannot connect ({e}); check that the server runs and that the URL names its host, port, user and database"
         ))
     })?;
-    Ok(Connection { client, statements: HashMap::new() })
+    Ok(Connection { client: Some(client), statements: HashMap::new() })
 }
 
 /// The URL without its password, for messages.
@@ -103,7 +126,7 @@ impl PgConn<'_> {
         if let Some(s) = self.conn.statements.get(sql) {
             return Ok(s.clone());
         }
-        let stmt = self.conn.client.prepare(&numbered_placeholders(sql)).map_err(|e| to_error(self.label, e))?;
+        let stmt = self.conn.client().prepare(&numbered_placeholders(sql)).map_err(|e| to_error(self.label, e))?;
         self.conn.statements.insert(sql.to_string(), stmt.clone());
         Ok(stmt)
     }
@@ -117,13 +140,13 @@ impl Conn for PgConn<'_> {
     fn execute(&mut self, sql: &str, params: &[Value]) -> Result<u64> {
         let stmt = self.statement(sql)?;
         let params: Vec<&(dyn ToSql + Sync)> = params.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
-        self.conn.client.execute(&stmt, &params).map_err(|e| to_error(self.label, e))
+        self.conn.client().execute(&stmt, &params).map_err(|e| to_error(self.label, e))
     }
 
     fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>> {
         let stmt = self.statement(sql)?;
         let params: Vec<&(dyn ToSql + Sync)> = params.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
-        let rows = self.conn.client.query(&stmt, &params).map_err(|e| to_error(self.label, e))?;
+        let rows = self.conn.client().query(&stmt, &params).map_err(|e| to_error(self.label, e))?;
         let mut out = Vec::with_capacity(rows.len());
         for row in rows {
             let mut values = Vec::with_capacity(row.len());
@@ -156,7 +179,7 @@ impl Conn for PgConn<'_> {
     }
 
     fn batch(&mut self, sql: &str) -> Result<()> {
-        self.conn.client.batch_execute(sql).map_err(|e| to_error(self.label, e))
+        self.conn.client().batch_execute(sql).map_err(|e| to_error(self.label, e))
     }
 }
 

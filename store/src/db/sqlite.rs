@@ -29,8 +29,104 @@ pub(crate) struct Sqlite {
     pool: Pool<Connection>,
     /// Writers of this process take turns here rather than in SQLite's
     /// busy handler, which sleeps for milliseconds between its tries;
-    /// other processes still wait through the busy timeout.
+    /// other processes still wait through the busy timeout. (A store in
+    /// memory, whose one connection is the pool's.)
     writer: std::sync::Mutex<()>,
+    /// A file store's writers, who share commits.
+    group: GroupCommit,
+}
+
+/// The most writes one shared commit holds.
+const MAX_GROUP: usize = 64;
+
+/// Group commit. A commit costs one `fsync` however much it holds, so the
+/// writers of a file store share them: each writer runs its own work on
+/// the one writing connection, inside a savepoint of a transaction that
+/// may hold other writers' work, and the writer that finds nobody waiting
+/// behind it commits for all. No writer returns before the commit that
+/// holds its work: what is acknowledged is on disk. A writer whose work
+/// fails rolls back its savepoint alone; a commit that fails fails every
+/// writer in it.
+struct GroupCommit {
+    conn: std::sync::Mutex<Writing>,
+    /// Writers waiting for `conn`.
+    waiting: std::sync::atomic::AtomicUsize,
+    ended: std::sync::Mutex<Ended>,
+    ended_cv: std::sync::Condvar,
+}
+
+/// The writing connection (made at the first write) and its open transaction.
+#[derive(Default)]
+struct Writing {
+    conn: Option<Connection>,
+    /// The number of the open transaction, and how many writes it holds.
+    open: Option<(u64, usize)>,
+    last: u64,
+}
+
+/// How the transactions ended: the number of the last one, and the
+/// failures among the recent ones.
+#[derive(Default)]
+struct Ended {
+    last: u64,
+    failed: std::collections::VecDeque<(u64, String)>,
+}
+
+impl GroupCommit {
+    fn new() -> GroupCommit {
+        GroupCommit {
+            conn: std::sync::Mutex::new(Writing::default()),
+            waiting: std::sync::atomic::AtomicUsize::new(0),
+            ended: std::sync::Mutex::new(Ended::default()),
+            ended_cv: std::sync::Condvar::new(),
+        }
+    }
+
+    /// Records the end of transaction `n` and wakes the writers waiting for it.
+    fn end(&self, n: u64, failure: Option<String>) {
+        let mut ended = self.ended.lock().unwrap_or_else(|e| e.into_inner());
+        ended.last = ended.last.max(n);
+        if let Some(message) = failure {
+            ended.failed.push_back((n, message));
+            while ended.failed.len() > 1024 {
+                ended.failed.pop_front();
+            }
+        }
+        self.ended_cv.notify_all();
+    }
+
+    /// Waits for the end of transaction `n`: `Err` with its failure.
+    fn wait_for(&self, n: u64) -> std::result::Result<(), String> {
+        let mut ended = self.ended.lock().unwrap_or_else(|e| e.into_inner());
+        while ended.last < n {
+            ended = self.ended_cv.wait(ended).unwrap_or_else(|e| e.into_inner());
+        }
+        match ended.failed.iter().find(|(m, _)| *m == n) {
+            Some((_, message)) => Err(message.clone()),
+            None => Ok(()),
+        }
+    }
+}
+
+/// Ends a shared transaction that a writer's work left by panicking:
+/// rolled back, and every writer in it told.
+struct PanicGuard<'a> {
+    group: &'a GroupCommit,
+    writing: Option<std::sync::MutexGuard<'a, Writing>>,
+}
+
+impl Drop for PanicGuard<'_> {
+    fn drop(&mut self) {
+        if let Some(mut w) = self.writing.take()
+            && std::thread::panicking()
+            && let Some((n, _)) = w.open.take()
+        {
+            if let Some(c) = w.conn.take() {
+                let _ = c.execute_batch("ROLLBACK");
+            }
+            self.group.end(n, Some("a writer in the same commit panicked; nothing of it was stored".into()));
+        }
+    }
 }
 
 impl Sqlite {
@@ -58,6 +154,7 @@ impl Sqlite {
             label,
             pool: Pool::new(first, max),
             writer: std::sync::Mutex::new(()),
+            group: GroupCommit::new(),
         })
     }
 
@@ -67,6 +164,9 @@ impl Sqlite {
 
     /// Runs `f` in a transaction, committed when it returns `Ok`.
     pub(crate) fn transaction<T>(&self, mode: Mode, f: impl FnOnce(&mut dyn Conn) -> Result<T>) -> Result<T> {
+        if mode == Mode::Write && self.path.is_some() {
+            return self.write(f);
+        }
         let _turn = match mode {
             Mode::Write => Some(self.writer.lock().unwrap_or_else(|e| e.into_inner())),
             Mode::Read => None,
@@ -96,6 +196,101 @@ impl Sqlite {
                 }
             },
         )
+    }
+
+    /// Runs `f` as one writer of a shared commit (see [`GroupCommit`]).
+    fn write<T>(&self, f: impl FnOnce(&mut dyn Conn) -> Result<T>) -> Result<T> {
+        use std::sync::atomic::Ordering;
+        let group = &self.group;
+        let label = self.label.as_str();
+        group.waiting.fetch_add(1, Ordering::SeqCst);
+        let writing = group.conn.lock().unwrap_or_else(|e| e.into_inner());
+        group.waiting.fetch_sub(1, Ordering::SeqCst);
+        let mut guard = PanicGuard { group, writing: Some(writing) };
+        let Writing { conn: slot, open, last } = &mut **guard.writing.as_mut().expect("held until the end");
+        if slot.is_none() {
+            *slot = Some(connect(self.path.as_deref(), label)?);
+        }
+        let conn = slot.as_ref().expect("made above");
+        // A writer that begins the transaction has it to itself while it
+        // runs: its work needs no savepoint (one would make SQLite copy
+        // every page the work changes, to undo them). A writer that joins
+        // one holding other writers' work runs inside a savepoint, so that
+        // its failure undoes its work alone.
+        let joined = open.is_some();
+        let n = match *open {
+            Some((n, _)) => n,
+            None => {
+                conn.execute_batch("BEGIN IMMEDIATE").map_err(|e| to_error(label, e))?;
+                *last += 1;
+                *open = Some((*last, 0));
+                *last
+            }
+        };
+        let result = if joined {
+            match conn.execute_batch("SAVEPOINT civic311_write") {
+                Ok(()) => {
+                    let result = f(&mut SqliteConn { conn, label });
+                    let end = if result.is_ok() {
+                        "RELEASE civic311_write"
+                    } else {
+                        "ROLLBACK TO civic311_write; RELEASE civic311_write"
+                    };
+                    conn.execute_batch(end).map_err(|e| to_error(label, e)).and(Ok(result))
+                }
+                Err(e) => Err(to_error(label, e)),
+            }
+        } else {
+            match f(&mut SqliteConn { conn, label }) {
+                Ok(value) => Ok(Ok(value)),
+                Err(e) => {
+                    // Its own transaction: rolled back whole, nobody else in it.
+                    let rolled_back = conn.execute_batch("ROLLBACK");
+                    *open = None;
+                    if rolled_back.is_err() {
+                        *slot = None;
+                    }
+                    drop(guard);
+                    group.end(n, Some(e.to_string()));
+                    return Err(e);
+                }
+            }
+        };
+        let result = match result {
+            Ok(result) => result,
+            Err(broken) => {
+                // The savepoint could not be made or ended: the transaction
+                // cannot go on. It is rolled back, with the work of every
+                // writer in it, and the connection is made anew.
+                let _ = conn.execute_batch("ROLLBACK");
+                *slot = None;
+                *open = None;
+                drop(guard);
+                group.end(n, Some(broken.to_string()));
+                return Err(broken);
+            }
+        };
+        let writes = open.map_or(0, |(_, k)| k) + 1;
+        *open = Some((n, writes));
+        if group.waiting.load(Ordering::SeqCst) == 0 || writes >= MAX_GROUP {
+            // Nobody behind: this writer commits for all.
+            let committed = conn.execute_batch("COMMIT").map_err(|e| to_error(label, e));
+            if committed.is_err() {
+                let _ = conn.execute_batch("ROLLBACK");
+                *slot = None;
+            }
+            *open = None;
+            drop(guard);
+            group.end(n, committed.as_ref().err().map(ToString::to_string));
+            return committed.and(result);
+        }
+        drop(guard);
+        // Work that failed was rolled back: there is no commit to wait for.
+        let value = result?;
+        match group.wait_for(n) {
+            Ok(()) => Ok(value),
+            Err(message) => Err(store_error(message)),
+        }
     }
 
     /// Runs `f` outside any transaction (checks and settings at open).

@@ -230,24 +230,34 @@ fn check_zone(zone: &str) -> Result<()> {
     })
 }
 
-/// Writes rows; how many were new and how many already stored.
+/// Writes rows, a hundred a statement; how many were new and how many
+/// already stored (or given twice in the file: the first one is kept).
 fn write_rows(c: &mut dyn Conn, batch: &[Imported]) -> Result<(u64, u64)> {
-    let insert = rows::insert_request_sql(true);
-    let (mut imported, mut skipped) = (0, 0);
+    let mut seen = std::collections::HashSet::new();
+    let unique: Vec<&Imported> = batch.iter().filter(|r| seen.insert(r.request.service_request_id.as_str())).collect();
+    let (mut imported, mut skipped) = (0, (batch.len() - unique.len()) as u64);
     let mut highest: Option<i64> = None;
-    for row in batch {
-        if c.execute(&insert, &rows::to_row(&row.request))? == 0 {
-            skipped += 1;
-            continue;
+    for chunk in unique.chunks(rows::ROWS_A_STATEMENT) {
+        let params: Vec<_> = chunk.iter().flat_map(|r| rows::to_row(&r.request)).collect();
+        let stored: std::collections::HashSet<String> = c
+            .query(&rows::insert_requests_returning_sql(chunk.len()), &params)?
+            .into_iter()
+            .filter_map(|r| r.into_iter().next().and_then(crate::db::Value::into_text))
+            .collect();
+        skipped += (chunk.len() - stored.len()) as u64;
+        imported += stored.len() as u64;
+        let mut events = Vec::new();
+        for row in chunk.iter().filter(|r| stored.contains(&r.request.service_request_id)) {
+            let id = row.request.service_request_id.as_str();
+            events.extend(row.events.iter().enumerate().map(|(i, e)| (id, 1 + i as i64, e)));
+            if let Ok(n) = id.parse::<i64>()
+                && n > 0
+                && n < (1 << 53)
+            {
+                highest = Some(highest.map_or(n, |h| h.max(n)));
+            }
         }
-        rows::append_events(c, &row.request.service_request_id, 1, &row.events)?;
-        imported += 1;
-        if let Ok(n) = row.request.service_request_id.parse::<i64>()
-            && n > 0
-            && n < (1 << 53)
-        {
-            highest = Some(highest.map_or(n, |h| h.max(n)));
-        }
+        rows::insert_events(c, &events)?;
     }
     if let Some(n) = highest {
         crate::submit::reserve_ids_through(c, n)?;

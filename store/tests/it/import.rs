@@ -83,6 +83,29 @@ fn importing_twice_stores_each_request_once_and_ids_go_on_past_them() {
     });
 }
 
+/// A file that gives an id twice (the NYC Council's export does, 105
+/// times): the first row is kept, with its own history, and the second is
+/// counted as already stored, whether the two fall in one statement or not.
+#[test]
+fn an_id_given_twice_in_a_file_is_stored_once() {
+    let text = std::fs::read_to_string(fixture("requests/nyc311-sample-2011.csv")).unwrap();
+    let mut lines: Vec<&str> = text.lines().take(301).collect();
+    let (second, late) = (lines[2], lines[250]);
+    lines.insert(4, second); // the same statement
+    lines.push(late); // another statement
+    let file = lines.join("\n");
+    each_store("import_twice_in_file", |store| {
+        let report = store
+            .import("twice.csv", file.as_bytes(), &csv("nyc311"), &civic311_store::ImportOptions::default())
+            .unwrap();
+        assert_eq!((report.rows, report.imported, report.already_stored), (302, 300, 2), "{report:?}");
+        assert_eq!(store.len().unwrap(), 300);
+        let id = second.split(',').next().unwrap();
+        assert!(!store.get(id).unwrap().unwrap().history.is_empty());
+        assert!(store.verify().unwrap().is_empty());
+    });
+}
+
 #[test]
 fn council_cases_with_dates_only() {
     each_store("import_council", |store| {

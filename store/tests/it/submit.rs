@@ -4,9 +4,9 @@
 
 use civic311::open311::NewRequest;
 use civic311::{AttributeAnswer, Channel, ErrorKind, Reporter, Status};
-use civic311_store::{EventKind, Filter, Submission};
+use civic311_store::{EventKind, Filter, Store, Submission};
 
-use crate::util::{at, each_store, pothole, riverton};
+use crate::util::{at, each_store, pothole, riverton, urls};
 
 fn main_break() -> NewRequest {
     let mut r = NewRequest::new("WS-MAIN-BREAK");
@@ -174,4 +174,67 @@ fn staff_and_channels_are_kept() {
             .unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Format);
     });
+}
+
+/// Eight threads submitting at once, some of them invalid and some retries
+/// of another thread's client id: on SQLite their writes share commits.
+/// Every acknowledged id is stored, once, and is there after the store is
+/// opened again; every refused one left nothing; each retried client id
+/// made one request.
+#[test]
+fn writers_at_once_share_commits_and_lose_nothing() {
+    let (_dir, urls) = urls("submit_at_once");
+    for url in urls {
+        let store = Store::open(&url).unwrap();
+        let outcomes: Vec<(usize, civic311::Result<civic311_store::Submitted>)> = std::thread::scope(|s| {
+            let threads: Vec<_> = (0..8)
+                .map(|t| {
+                    let store = &store;
+                    s.spawn(move || {
+                        (0..40)
+                            .map(|i| {
+                                let k = t * 40 + i;
+                                let mut r = pothole(38.93 + (k % 50) as f64 * 0.0005, -90.95, &format!("hole {k}"));
+                                if k % 7 == 3 {
+                                    r.lat = Some(123.0); // invalid: refused, in the middle of a shared commit
+                                }
+                                let client_request_id = (k % 5 == 0).then(|| format!("client-{}", i % 8));
+                                let sub = Submission { client_request_id, ..Submission::default() };
+                                (k, store.submit(riverton(), r, sub))
+                            })
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            threads.into_iter().flat_map(|t| t.join().unwrap()).collect()
+        });
+        let mut acknowledged = std::collections::BTreeSet::new();
+        for (k, outcome) in &outcomes {
+            match outcome {
+                Ok(s) => {
+                    acknowledged.insert(s.service_request_id.clone());
+                }
+                Err(e) => {
+                    assert_eq!(k % 7, 3, "{url}: submission {k} failed: {e}");
+                    assert_eq!(e.kind(), civic311::ErrorKind::Validation, "{e}");
+                }
+            }
+        }
+        let with_client_id: std::collections::BTreeSet<String> = outcomes
+            .iter()
+            .filter(|(k, o)| k % 5 == 0 && o.is_ok())
+            .map(|(_, o)| o.as_ref().unwrap().service_request_id.clone())
+            .collect();
+        assert_eq!(with_client_id.len(), 8, "{url}: one request for each of the 8 client ids");
+        let expected = outcomes.iter().filter(|(k, _)| k % 7 != 3 && k % 5 != 0).count() + 8;
+        assert_eq!(acknowledged.len(), expected, "{url}");
+        drop(store);
+        let store = Store::open(&url).unwrap();
+        assert_eq!(store.len().unwrap(), expected as u64, "{url}");
+        for id in &acknowledged {
+            let r = store.get(id).unwrap().unwrap_or_else(|| panic!("{url}: acknowledged {id} is gone"));
+            assert_eq!(r.history.len(), 2, "{url}: {id}");
+        }
+        assert!(store.verify().unwrap().is_empty());
+    }
 }
