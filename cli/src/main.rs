@@ -1,6 +1,7 @@
 //! `civic311`: the command line over the civic311 library and its request store.
 
 mod requests;
+mod serve;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -154,6 +155,9 @@ enum Command {
     /// Record the escalations and service-level breaches that have fallen due
     /// (the monitor; run it every few minutes).
     Sweep(requests::SweepArgs),
+    /// Serve Open311 GeoReport v2 over the store, and the search widget's
+    /// JSON API, until SIGTERM; SIGHUP reloads the catalog or bundle.
+    Serve(serve::ServeArgs),
     /// Print the Open311 services list, or one service's definition.
     Services {
         /// A service code: print its Open311 service definition instead of the list.
@@ -168,7 +172,7 @@ enum Command {
 }
 
 /// Where the engine comes from: a catalog folder, a bundle, or the embedded Riverton catalog.
-#[derive(Args)]
+#[derive(Args, Clone)]
 pub(crate) struct Source {
     /// A catalog folder (any folder holding articles/ will do).
     #[arg(long, conflicts_with = "bundle")]
@@ -484,6 +488,10 @@ fn run(cli: Cli) -> civic311::Result<ExitCode> {
         Command::Update(args) => requests::update(args, &mut out),
         Command::Import(args) => requests::import(args, &mut out),
         Command::Sweep(args) => requests::sweep(args, &mut out),
+        Command::Serve(args) => {
+            drop(out);
+            serve::serve(args, &mut std::io::stdout())
+        }
         Command::Services { code, format, catalog } => {
             let Some(format) = Format::parse(&format) else {
                 return Err(civic311::Error::new(
