@@ -2,7 +2,8 @@
 # Runs every test of civic311 on a fresh machine, installing what the tests
 # need first: a throwaway PostgreSQL cluster for the request store; the Rust
 # test suite of the whole workspace; the Python package
-# built with maturin and tested with pytest; the wasm package built with
+# built with maturin and tested with pytest; the Open311 server driven by
+# real clients from PyPI; the wasm package built with
 # wasm-bindgen and tested under node --test; the search widget in Debian's
 # Chromium (installed with apt-get when missing).
 #
@@ -41,6 +42,11 @@ fi
 "$venv/bin/python" -m pip install --quiet "maturin>=1.9,<2" -r bindings-python/tests/requirements.txt
 "$venv/bin/python" -m pip install --quiet --force-reinstall --no-deps ./bindings-python
 "$venv/bin/python" -m pytest bindings-python/tests -q
+
+step "The Open311 server driven by clients from PyPI (civicbot, georeport), on SQLite and PostgreSQL"
+# The server is the CLI that cargo test built (target/debug/civic311).
+"$venv/bin/python" -m pip install --quiet -r server/clients/requirements.txt
+"$venv/bin/python" -m pytest server/clients -q
 
 step "Routing table: its due dates and rules agree with an independent Python reference"
 # tzdata: zoneinfo's time zones, where the machine has none of its own.
