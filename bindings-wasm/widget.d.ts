@@ -7,9 +7,11 @@ export interface Civic311ReadyDetail {
   /**
    * Where the engine runs: true in a Web Worker, off the page's main
    * thread; false in the page, where workers cannot run (a Content Security
-   * Policy that forbids them, say).
+   * Policy that forbids them, say), or on a server.
    */
   worker: boolean;
+  /** Whether a civic311 server answers (the `endpoint` attribute). */
+  server: boolean;
 }
 
 /** `civic311-answers`: one search ran and its answers are in the page. */
@@ -18,7 +20,7 @@ export interface Civic311AnswersDetail {
   query: string;
   /** How many answers are shown. */
   count: number;
-  /** Milliseconds the search took in the engine (in its worker, or in the page). */
+  /** Milliseconds the search took in the engine (in its worker, or in the page), or the round trip to the server. */
   ms: number;
 }
 
@@ -26,7 +28,8 @@ export interface Civic311AnswersDetail {
 export interface Civic311ErrorDetail {
   /**
    * The error's kind, such as "NetworkError" or "BundleError" (a load that
-   * failed), or "WorkerError" (the engine's worker stopped).
+   * failed), "EndpointError" (the server answered an error), or
+   * "WorkerError" (the engine's worker stopped).
    */
   name: string;
   message: string;
@@ -38,7 +41,8 @@ export interface Civic311ErrorDetail {
  * `<civic311-search bundle="city.c311">`: a search box that answers
  * residents from a civic311 bundle, in the page, offline once loaded.
  *
- * Attributes: `bundle` (required), `wasm`, `lang`, `report-url`, `limit`.
+ * Attributes: `bundle` (or `endpoint`, a civic311 server that answers
+ * instead), `wasm`, `lang`, `report-url`, `limit`.
  * Events (bubbling and composed): `civic311-ready`, `civic311-answers`,
  * `civic311-error`.
  */
@@ -46,6 +50,12 @@ export declare class Civic311Search extends HTMLElement {
   static readonly observedAttributes: string[];
   /** The URL of the bundle (the `bundle` attribute), relative to the page. */
   bundle: string;
+  /**
+   * The URL of a `civic311 serve` server (the `endpoint` attribute): given,
+   * the server answers every search and the page downloads no wasm and no
+   * bundle; null to search offline from the bundle.
+   */
+  endpoint: string | null;
   /** The URL of the .wasm file (the `wasm` attribute); null for the one beside the package. */
   wasm: string | null;
   /**

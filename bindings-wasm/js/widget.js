@@ -9,7 +9,9 @@
 // for offline use) while a Web Worker (worker.js) starts, and the worker
 // loads the bundle and answers every search, off the page's main thread.
 // Where workers cannot run (a Content Security Policy that forbids them,
-// say) the engine runs in the page instead. The decisions live in widget-logic.js; this file is the DOM
+// say) the engine runs in the page instead. With an `endpoint` attribute
+// (`<civic311-search endpoint="https://311.example.org/">`) a civic311
+// server answers instead, and the page downloads no wasm and no bundle. The decisions live in widget-logic.js; this file is the DOM
 // glue. All text goes in with textContent; the engine's snippet, whose every
 // character but <mark> is escaped, is the only HTML inserted.
 
@@ -378,6 +380,92 @@ function loadEngine(bundleUrl, wasmUrl) {
   return load;
 }
 
+/**
+ * The engine on a civic311 server (the `endpoint` attribute), with the
+ * worker's interface: each search and completion is one request to the
+ * server's /api/search and /api/suggest, and the page downloads no wasm
+ * and no bundle.
+ */
+class RemoteEngine {
+  worker = false;
+  remote = true;
+  // A server that fails fails one request at a time, not the engine.
+  failed = new Promise(() => {});
+  #base;
+
+  constructor(base, info) {
+    this.#base = base;
+    this.catalogName = String(info.catalog ?? "");
+    this.languages = Array.isArray(info.languages) ? info.languages.map(String) : [];
+    this.answerCount = Number(info.answers ?? 0);
+  }
+
+  async search(query, options) {
+    const started = performance.now();
+    const url = new URL("api/search", this.#base);
+    url.searchParams.set("q", query);
+    if (options?.limit !== undefined) url.searchParams.set("limit", String(options.limit));
+    if (options?.lang !== undefined) url.searchParams.set("lang", options.lang);
+    const json = await getJson(url);
+    return { answers: Array.isArray(json.answers) ? json.answers : [], ms: performance.now() - started };
+  }
+
+  async suggest(prefix, limit) {
+    const url = new URL("api/suggest", this.#base);
+    url.searchParams.set("q", prefix);
+    url.searchParams.set("limit", String(limit));
+    const json = await getJson(url);
+    return Array.isArray(json.completions) ? json.completions : [];
+  }
+}
+
+/** A JSON answer of the server; an EndpointError naming the status and the server's own words otherwise. */
+async function getJson(url) {
+  let response;
+  try {
+    response = await fetch(url, { headers: { accept: "application/json" }, credentials: "omit" });
+  } catch (cause) {
+    const error = new Error(`civic311-search: the server at ${url.origin} could not be reached (${cause?.message ?? cause})`);
+    error.name = "NetworkError";
+    throw error;
+  }
+  if (!response.ok) {
+    let said = "";
+    try {
+      said = (await response.json())?.[0]?.description ?? "";
+    } catch {
+      // Not the server's error array: the status says enough.
+    }
+    const error = new Error(`civic311-search: ${url.pathname} answered ${response.status}${said ? `: ${said}` : ""}`);
+    error.name = "EndpointError";
+    throw error;
+  }
+  return response.json();
+}
+
+/** The server's engine, once per page and endpoint: its catalog's name and languages from /api/info. */
+function loadRemote(endpoint) {
+  const key = `endpoint:${endpoint}`;
+  let load = engineLoads.get(key);
+  if (load === undefined) {
+    load = getJson(new URL("api/info", endpoint)).then((info) => new RemoteEngine(endpoint, info));
+    engineLoads.set(key, load);
+    load.catch(() => {
+      if (engineLoads.get(key) === load) engineLoads.delete(key);
+    });
+  }
+  return load;
+}
+
+/** An endpoint attribute as a base URL ending in "/", so that api/search resolves under it. */
+function endpointBase(value, base) {
+  const url = new URL(value.trim(), base);
+  if (!url.pathname.endsWith("/")) url.pathname += "/";
+  url.search = "";
+  url.hash = "";
+  return url.href;
+}
+
 /** The parent element, or the host when the parent is a shadow root. */
 function parentOrHost(element) {
   if (element.parentElement) return element.parentElement;
@@ -388,7 +476,7 @@ function parentOrHost(element) {
 let instances = 0;
 
 export class Civic311Search extends HTMLElement {
-  static observedAttributes = ["bundle", "wasm", "lang", "report-url", "limit"];
+  static observedAttributes = ["bundle", "endpoint", "wasm", "lang", "report-url", "limit"];
 
   #ids;
   #wrapper;
@@ -518,6 +606,7 @@ export class Civic311Search extends HTMLElement {
         this.#applyLanguage();
         break;
       case "bundle":
+      case "endpoint":
         this.#engine = null;
         this.#requests.cancel();
         this.#catalogLanguages = [];
@@ -552,6 +641,15 @@ export class Civic311Search extends HTMLElement {
   }
   set bundle(value) {
     this.setAttribute("bundle", value);
+  }
+
+  /** The URL of a `civic311 serve` server (the `endpoint` attribute); null to search offline from the bundle. */
+  get endpoint() {
+    return this.getAttribute("endpoint");
+  }
+  set endpoint(value) {
+    if (value === null || value === undefined) this.removeAttribute("endpoint");
+    else this.setAttribute("endpoint", value);
   }
 
   /** The URL of the .wasm file (the `wasm` attribute); null for the one beside the package. */
@@ -616,10 +714,17 @@ export class Civic311Search extends HTMLElement {
 
     const base = this.ownerDocument.baseURI;
     const bundle = this.getAttribute("bundle");
+    const endpoint = this.getAttribute("endpoint");
     const wasm = this.getAttribute("wasm");
     let load;
-    if (bundle === null || bundle.trim() === "") {
-      const error = new Error("<civic311-search> needs a bundle attribute: the URL of a file made by `civic311 bundle DIR -o FILE`");
+    if (endpoint !== null && endpoint.trim() !== "") {
+      // A server answers: no wasm, no bundle.
+      load = loadRemote(endpointBase(endpoint, base));
+    } else if (bundle === null || bundle.trim() === "") {
+      const error = new Error(
+        "<civic311-search> needs a bundle attribute (the URL of a file made by `civic311 bundle DIR -o FILE`) " +
+          "or an endpoint attribute (the URL of a `civic311 serve` server)",
+      );
       error.name = "BundleError";
       load = Promise.reject(error);
     } else {
@@ -634,7 +739,7 @@ export class Civic311Search extends HTMLElement {
         engine.failed.then((error) => {
           if (this.#engine === engine) this.#engineStopped(error);
         });
-        this.#dispatch("civic311-ready", { ms: performance.now() - started, worker: engine.worker });
+        this.#dispatch("civic311-ready", { ms: performance.now() - started, worker: engine.worker, server: engine.remote === true });
         this.#setStatus(null, true);
         this.#update({ announceNow: true });
       },

@@ -52,6 +52,18 @@ pub(crate) async fn search(State(s): State<Shared>, RawQuery(query): RawQuery) -
     Ok(Json(serde_json::json!({ "query": answers.0, "answers": answers.1 })).into_response())
 }
 
+/// `GET /api/info`: the catalog's name and languages, and how many answers
+/// it has (what the widget asks first, in its `endpoint` mode).
+pub(crate) async fn info(State(s): State<Shared>) -> Response {
+    let engine = s.engine.current();
+    Json(serde_json::json!({
+        "catalog": engine.catalog().name(),
+        "languages": engine.catalog().languages(),
+        "answers": engine.answer_count(),
+    }))
+    .into_response()
+}
+
 /// `GET /api/suggest?q=&limit=`: completions of what a resident has typed.
 pub(crate) async fn suggest(State(s): State<Shared>, RawQuery(query): RawQuery) -> Result<Response, ApiError> {
     let p = params(query.as_deref());

@@ -116,6 +116,7 @@ impl Server {
             .route("/requests/{file}", get(open311::get_request))
             .route("/tokens/{file}", get(open311::get_token));
         let api = Router::new()
+            .route("/info", get(api::info))
             .route("/search", get(api::search))
             .route("/suggest", get(api::suggest))
             .route("/classify", post(api::classify))

@@ -45,6 +45,16 @@ pub(crate) fn split_format(file: &str) -> Result<(&str, Format), ApiError> {
     }
 }
 
+/// Whether a text could be a stored id or token: ids are 1 to 128
+/// characters without white space, control characters or `/` (the
+/// catalog's id rule; generated ids are numbers). Anything else names
+/// nothing, and is never sent to the database (PostgreSQL refuses a NUL in
+/// text).
+fn could_be_id(id: &str) -> bool {
+    let n = id.chars().count();
+    (1..=200).contains(&n) && !id.chars().any(|c| c.is_whitespace() || c.is_control() || c == '/')
+}
+
 fn ok(format: Format, status: StatusCode, body: String) -> Response {
     (status, [(header::CONTENT_TYPE, content_type(format))], body).into_response()
 }
@@ -127,6 +137,9 @@ pub(crate) async fn get_request(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let (id, format) = split_format(&file)?;
+    if !could_be_id(id) {
+        return Err(ApiError::not_found(format!("no request has the id '{}'", id.escape_debug())).in_format(format));
+    }
     let id = id.to_string();
     let params = pairs(query.as_deref());
     let key = key_of(&headers, query.as_deref()).and_then(|k| s.keys.find(&k).cloned());
@@ -146,6 +159,10 @@ pub(crate) async fn get_request(
 /// `GET tokens/{token}`: the id of the request a batch submission made.
 pub(crate) async fn get_token(State(s): State<Shared>, Path(file): Path<String>) -> Result<Response, ApiError> {
     let (token, format) = split_format(&file)?;
+    if !could_be_id(token) {
+        return Err(ApiError::not_found(format!("no request was made for the token '{}'", token.escape_debug()))
+            .in_format(format));
+    }
     let token = token.to_string();
     let store = s.store.clone();
     let client_id = format!("token:{token}");
@@ -192,6 +209,13 @@ async fn get_requests(
     Ok(response)
 }
 
+fn bad_request_id(id: &str) -> ApiError {
+    bad(format!(
+        "service_request_id '{}' is not an id: ids hold no white space, control characters or '/'",
+        id.escape_debug()
+    ))
+}
+
 fn bad(message: String) -> ApiError {
     ApiError::bad_request(message)
 }
@@ -235,6 +259,9 @@ fn filter_of(params: &BTreeMap<String, String>) -> Result<Filter, ApiError> {
         return Err(bad(format!("page_size is {}; give 1 to {MAX_PAGE_SIZE}", f.page_size)));
     }
     f.ids = list(params, "service_request_id");
+    if let Some(bad) = f.ids.iter().find(|id| !could_be_id(id)) {
+        return Err(bad_request_id(bad));
+    }
     if !f.ids.is_empty() {
         // The specification: ids override every other filter.
         return Ok(f);
@@ -451,6 +478,9 @@ async fn post_update(
             .filter(|s| !s.is_empty())
     };
     let id = text("service_request_id").ok_or_else(|| bad("service_request_id is required".into()))?;
+    if !could_be_id(&id) {
+        return Err(bad_request_id(&id));
+    }
     let status_name = text("status").ok_or_else(|| bad("status is required (such as IN_PROGRESS or FIXED)".into()))?;
     let description = text("description");
     let at = match text("updated_datetime") {

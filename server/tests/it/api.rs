@@ -21,6 +21,9 @@ async fn search_suggest_classify_and_triage() {
     get(s, "/api/search?q=").await.assert_error(StatusCode::BAD_REQUEST, "q is required");
     get(s, "/api/search?q=x&limit=1000").await.assert_error(StatusCode::BAD_REQUEST, "limit");
     get(s, "/api/search?q=x&kind=tree").await.assert_error(StatusCode::BAD_REQUEST, "kind");
+    let info = get(s, "/api/info").await.json();
+    assert_eq!(info["languages"], serde_json::json!(["en", "es"]));
+    assert_eq!(info["answers"], engine().current().answer_count());
     let a = get(s, "/api/suggest?q=pot").await;
     assert!(
         a.json()["completions"].as_array().unwrap().iter().any(|c| c["text"].as_str().unwrap().contains("pot")),

@@ -3,6 +3,7 @@
 //! server (`CIVIC311_TEST_POSTGRES`).
 
 mod api;
+mod hostile;
 mod open311;
 mod ops;
 mod privacy;
