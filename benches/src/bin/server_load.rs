@@ -148,11 +148,17 @@ fn main() {
     )
     .unwrap();
     let post_script = dir.join("post.lua");
+    // Each POST at another of the 400 places the in-process submissions
+    // use, so that both see the same duplicates to compare.
     std::fs::write(
         &post_script,
         format!(
-            "wrk.method = \"POST\"\nwrk.body = \"{POTHOLE_FORM}\"\n\
-             wrk.headers[\"Content-Type\"] = \"application/x-www-form-urlencoded\"\n"
+            "local n = 0\n\
+             request = function()\n\
+               n = n + 1\n\
+               local body = string.gsub(\"{POTHOLE_FORM}\", \"lat=38.95\", string.format(\"lat=%.4f\", 38.93 + (n % 400) * 0.0001))\n\
+               return wrk.format(\"POST\", nil, {{[\"Content-Type\"] = \"application/x-www-form-urlencoded\"}}, body)\n\
+             end\n"
         ),
     )
     .unwrap();
