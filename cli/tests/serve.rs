@@ -289,3 +289,77 @@ fn hostile_s09_a_stalled_client_gets_408_while_others_are_served() {
     server.wait().unwrap();
     assert_eq!(Store::open(&url).unwrap().len().unwrap(), 1);
 }
+
+/// Copies a folder, recursively.
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+#[test]
+fn sighup_reloads_the_catalog_without_dropping_a_request() {
+    let dir = temp_dir("hup");
+    let keys = keys_file(&dir);
+    let catalog = dir.join("catalog");
+    copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../kb-fixtures/riverton"), &catalog);
+    let url = format!("sqlite:{}", dir.join("store.db").display());
+    let (mut server, addr) = start(&url, &keys, &["--catalog", catalog.to_str().unwrap()]);
+    let answers = |addr: &str| -> u64 {
+        let body = get(addr, "/api/info").unwrap().1;
+        serde_json::from_str::<serde_json::Value>(&body).unwrap()["answers"].as_u64().unwrap()
+    };
+    let before = answers(&addr);
+    std::fs::write(
+        catalog.join("articles/en/kayak-launch.md"),
+        "+++\nid = \"kayak-launch\"\ntitle = \"Kayak launch at Riverside Park\"\nlang = \"en\"\n+++\n\
+         The kayak launch at Riverside Park opens at dawn from May to October.\n",
+    )
+    .unwrap();
+    // Searches go on from four clients while the catalog reloads: every one
+    // is answered, before and after the swap.
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    let (answered, found_new) = std::thread::scope(|s| {
+        let clients: Vec<_> = (0..4)
+            .map(|_| {
+                let (addr, stop) = (&addr, &stop);
+                s.spawn(move || {
+                    let mut n = 0;
+                    while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                        let (status, body) = get(addr, "/api/search?q=kayak+launch").expect("answered");
+                        assert_eq!(status, 200, "{body}");
+                        n += 1;
+                    }
+                    n
+                })
+            })
+            .collect();
+        std::thread::sleep(Duration::from_millis(300));
+        assert!(Command::new("kill").args(["-HUP", &server.id().to_string()]).status().unwrap().success());
+        let started = std::time::Instant::now();
+        while answers(&addr) == before && started.elapsed() < Duration::from_secs(120) {
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        let answered: usize = clients.into_iter().map(|c| c.join().unwrap()).sum();
+        (answered, get(&addr, "/api/search?q=kayak+launch").unwrap().1.contains("kayak-launch"))
+    });
+    assert_eq!(answers(&addr), before + 1, "the new article is in the reloaded catalog");
+    assert!(found_new, "and searches find it");
+    assert!(answered > 0);
+    // A catalog that no longer loads keeps the old engine.
+    std::fs::write(catalog.join("articles/en/kayak-launch.md"), "+++\nid = \n+++\n").unwrap();
+    assert!(Command::new("kill").args(["-HUP", &server.id().to_string()]).status().unwrap().success());
+    std::thread::sleep(Duration::from_secs(2));
+    assert_eq!(answers(&addr), before + 1, "a failed reload keeps the catalog it had");
+    assert_eq!(get(&addr, "/healthz").unwrap().0, 200);
+    unsafe_sigterm(server.id());
+    assert!(server.wait().unwrap().success());
+}
