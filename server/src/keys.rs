@@ -215,15 +215,20 @@ pub(crate) fn random_text(n: usize) -> Result<String> {
     let mut bytes = vec![0u8; n];
     getrandom::fill(&mut bytes)
         .map_err(|e| Error::new(ErrorKind::Io, format!("the operating system gave no random bytes: {e}")))?;
+    Ok(url_safe(&bytes))
+}
+
+/// Bytes as URL-safe base64 without padding: keys and batch tokens.
+pub(crate) fn url_safe(bytes: &[u8]) -> String {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    let mut out = String::with_capacity(n * 4 / 3 + 2);
+    let mut out = String::with_capacity(bytes.len() * 4 / 3 + 2);
     for chunk in bytes.chunks(3) {
         let v = chunk.iter().enumerate().fold(0u32, |acc, (i, b)| acc | (u32::from(*b) << (16 - 8 * i)));
         for i in 0..=chunk.len() {
             out.push(ALPHABET[((v >> (18 - 6 * i)) & 63) as usize] as char);
         }
     }
-    Ok(out)
+    out
 }
 
 #[cfg(test)]

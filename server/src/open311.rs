@@ -387,11 +387,12 @@ async fn post_request(
         .filter(|k| !k.trim().is_empty())
         // Keys are the client's own: two clients' ids never collide.
         .map(|k| format!("{}:{k}", key.name));
-    let token = batch.then(|| match &idempotency {
-        // A retry gets the same token.
-        Some(k) => render::token_of(&sha2::Sha256::digest(k.as_bytes())),
-        None => crate::keys::random_text(18).unwrap_or_else(|_| render::token_of(&sha2::Sha256::digest(b"x"))),
-    });
+    let token = match (batch, &idempotency) {
+        (false, _) => None,
+        // A retry gets the same token: 24 characters of its id's hash.
+        (true, Some(k)) => Some(crate::keys::url_safe(&sha2::Sha256::digest(k.as_bytes())[..18])),
+        (true, None) => Some(crate::keys::random_text(18)?),
+    };
     let client_request_id = match &token {
         Some(t) => Some(format!("token:{t}")),
         None => idempotency,

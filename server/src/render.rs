@@ -163,20 +163,6 @@ pub(crate) fn token(token: &str, id: &str, format: Format) -> String {
     }
 }
 
-/// A token from a hash: 24 URL-safe characters.
-pub(crate) fn token_of(hash: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    hash.iter()
-        .take(18)
-        .collect::<Vec<_>>()
-        .chunks(3)
-        .flat_map(|c| {
-            let v = (u32::from(*c[0]) << 16) | (u32::from(*c[1]) << 8) | u32::from(*c[2]);
-            (0..4).map(move |i| ALPHABET[((v >> (18 - 6 * i)) & 63) as usize] as char)
-        })
-        .collect()
-}
-
 /// The answer of `POST servicerequestupdates`, as FixMyStreet reads it.
 pub(crate) fn update_ids(ids: &[String], format: Format) -> String {
     match format {
