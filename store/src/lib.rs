@@ -64,7 +64,7 @@ pub use model::{
     Submission, Submitted, SweepReport, Update,
 };
 
-use db::{Conn, Mode, postgres::Postgres, sqlite::Sqlite};
+use db::{Conn, Dialect, Mode, postgres::Postgres, sqlite::Sqlite};
 
 /// A request store: a SQLite file (or memory) or a PostgreSQL database.
 /// Cheap to share between threads (`&Store` is all an operation needs);
@@ -129,6 +129,24 @@ impl Store {
         match &self.backend {
             Backend::Sqlite(s) => s.transaction(mode, f),
             Backend::Postgres(p) => p.transaction(mode, f),
+        }
+    }
+
+    /// Runs `f`, which sends one statement or writes through
+    /// single-statement writes: on PostgreSQL with no transaction around
+    /// it (each statement commits on its own, and `BEGIN` and `COMMIT`
+    /// cost no round trips); on SQLite in a transaction of `mode`.
+    fn autocommit<T>(&self, mode: Mode, f: impl FnOnce(&mut dyn Conn) -> Result<T>) -> Result<T> {
+        match &self.backend {
+            Backend::Sqlite(s) => s.transaction(mode, f),
+            Backend::Postgres(p) => p.autocommit(f),
+        }
+    }
+
+    fn dialect(&self) -> Dialect {
+        match &self.backend {
+            Backend::Sqlite(_) => Dialect::Sqlite,
+            Backend::Postgres(_) => Dialect::Postgres,
         }
     }
 

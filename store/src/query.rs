@@ -27,7 +27,7 @@ impl Store {
     /// ```
     pub fn query(&self, filter: &Filter) -> Result<Page> {
         let (sql, params) = statement(filter)?;
-        let rows = self.transaction(Mode::Read, |c| c.query(&sql, &params))?;
+        let rows = self.autocommit(Mode::Read, |c| c.query(&sql, &params))?;
         let has_more = rows.len() > filter.page_size as usize;
         let requests =
             rows.into_iter().take(filter.page_size as usize).map(rows::from_row).collect::<Result<Vec<_>>>()?;

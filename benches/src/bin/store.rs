@@ -3,8 +3,10 @@
 //! same driver with the same durability (one row, one commit).
 //!
 //! ```sh
-//! cargo run --release -p civic311-benches --bin store -- [sqlite|postgres|all|split]
+//! cargo run --release -p civic311-benches --bin store -- [sqlite|postgres|all|split] [submit]
 //! ```
+//!
+//! With `submit` after the engine, only the submissions are measured.
 //!
 //! `split` shows where one SQLite submission's time goes: routing alone,
 //! the whole submission on a store in memory (no disk), on a file, and the
@@ -241,6 +243,8 @@ fn main() {
         let _ = std::fs::remove_dir_all(&dir);
         return;
     }
+    // `store ENGINE submit` measures submissions only.
+    let only_submit = std::env::args().nth(2).as_deref() == Some("submit");
     let mut engines = Vec::new();
     if which == "all" || which == "sqlite" {
         engines.push("sqlite");
@@ -257,7 +261,9 @@ fn main() {
     std::fs::create_dir_all(&dir).unwrap();
     let engine = Engine::build(Catalog::riverton().unwrap()).unwrap();
     let history = dir.join("history.csv");
-    generated_history(n_history, &history);
+    if !only_submit {
+        generated_history(n_history, &history);
+    }
 
     for name in engines {
         println!("\n## {name}\n");
@@ -277,6 +283,9 @@ fn main() {
             };
             let limit = bare.insert_rate(&rows, threads);
             println!("| {n} | {threads} | {ours:.0} | {limit:.0} | {:.2}x |", limit / ours);
+        }
+        if only_submit {
+            continue;
         }
 
         // Imports.

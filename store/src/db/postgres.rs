@@ -93,6 +93,26 @@ impl Postgres {
     }
 }
 
+impl Postgres {
+    /// Runs `f` with no transaction around it: each statement commits on
+    /// its own, as PostgreSQL runs a statement sent outside `BEGIN`. That
+    /// saves the two round trips of `BEGIN` and `COMMIT` where one
+    /// statement is all there is to commit (a read, or a write that puts
+    /// every row in one statement).
+    pub(crate) fn autocommit<T>(&self, f: impl FnOnce(&mut dyn Conn) -> Result<T>) -> Result<T> {
+        let label = &self.label;
+        self.pool.with(
+            || connect(&self.url, label),
+            |conn| {
+                let mut c = PgConn { conn: &mut *conn, label };
+                let result = f(&mut c);
+                let broken = result.is_err() && conn.client().is_closed();
+                (result, broken)
+            },
+        )
+    }
+}
+
 fn connect(url: &str, label: &str) -> Result<Connection> {
     let client = Client::connect(url, NoTls).map_err(|e| {
         store_error(format!(
