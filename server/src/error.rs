@@ -35,9 +35,12 @@ impl ApiError {
         ApiError::new(StatusCode::NOT_FOUND, description)
     }
 
-    /// A missing or unknown key (401), or a key whose role may not (403).
+    /// A missing or unknown key: 403, as the GeoReport v2 specification
+    /// asks ("403 for errors because of wrong or missing api_key"), rather
+    /// than HTTP's 401, which would also need a `WWW-Authenticate` scheme
+    /// that Open311 does not have.
     pub fn unauthorized(description: impl Into<String>) -> ApiError {
-        ApiError::new(StatusCode::UNAUTHORIZED, description)
+        ApiError::new(StatusCode::FORBIDDEN, description)
     }
 
     pub fn forbidden(description: impl Into<String>) -> ApiError {

@@ -360,36 +360,30 @@ fn request_from_value(v: &Value, path: String) -> Result<Request> {
 }
 
 pub(crate) fn request_to_value(r: &Request) -> Value {
+    // Every field of the specification's example, `null` where there is no
+    // value, as the XML writes an empty element: a client reads the same
+    // fields in both formats.
+    let text = |v: &Option<String>| v.clone().map(Value::String).unwrap_or(Value::Null);
+    let time = |t: Option<DateTime>| t.map(|t| Value::String(t.to_string())).unwrap_or(Value::Null);
+    let number = |n: Option<f64>| n.map(number_value).unwrap_or(Value::Null);
     let mut m = Map::new();
-    insert_opt(&mut m, "service_request_id", &r.service_request_id);
-    if let Some(s) = r.status {
-        m.insert("status".into(), s.as_str().into());
-    }
-    insert_opt(&mut m, "status_notes", &r.status_notes);
-    insert_opt(&mut m, "service_name", &r.service_name);
-    insert_opt(&mut m, "service_code", &r.service_code);
-    insert_opt(&mut m, "description", &r.description);
-    insert_opt(&mut m, "agency_responsible", &r.agency_responsible);
-    insert_opt(&mut m, "service_notice", &r.service_notice);
-    for (key, value) in [
-        ("requested_datetime", r.requested_datetime),
-        ("updated_datetime", r.updated_datetime),
-        ("expected_datetime", r.expected_datetime),
-    ] {
-        if let Some(t) = value {
-            m.insert(key.into(), t.to_string().into());
-        }
-    }
-    insert_opt(&mut m, "address", &r.address);
-    insert_opt(&mut m, "address_id", &r.address_id);
-    insert_opt(&mut m, "zipcode", &r.zipcode);
-    if let Some(lat) = r.lat {
-        m.insert("lat".into(), number_value(lat));
-    }
-    if let Some(long) = r.long {
-        m.insert("long".into(), number_value(long));
-    }
-    insert_opt(&mut m, "media_url", &r.media_url);
+    m.insert("service_request_id".into(), text(&r.service_request_id));
+    m.insert("status".into(), r.status.map(|s| Value::String(s.as_str().into())).unwrap_or(Value::Null));
+    m.insert("status_notes".into(), text(&r.status_notes));
+    m.insert("service_name".into(), text(&r.service_name));
+    m.insert("service_code".into(), text(&r.service_code));
+    m.insert("description".into(), text(&r.description));
+    m.insert("agency_responsible".into(), text(&r.agency_responsible));
+    m.insert("service_notice".into(), text(&r.service_notice));
+    m.insert("requested_datetime".into(), time(r.requested_datetime));
+    m.insert("updated_datetime".into(), time(r.updated_datetime));
+    m.insert("expected_datetime".into(), time(r.expected_datetime));
+    m.insert("address".into(), text(&r.address));
+    m.insert("address_id".into(), text(&r.address_id));
+    m.insert("zipcode".into(), text(&r.zipcode));
+    m.insert("lat".into(), number(r.lat));
+    m.insert("long".into(), number(r.long));
+    m.insert("media_url".into(), text(&r.media_url));
     Value::Object(m)
 }
 
@@ -423,11 +417,16 @@ impl Payload for PostResponseList {
             .0
             .iter()
             .map(|p| {
+                // The fields the XML writes, `null` where empty, as the
+                // specification's example shows them.
+                let text = |v: &Option<String>| v.clone().map(Value::String).unwrap_or(Value::Null);
                 let mut m = Map::new();
-                insert_opt(&mut m, "service_request_id", &p.service_request_id);
+                if p.service_request_id.is_some() || p.token.is_none() {
+                    m.insert("service_request_id".into(), text(&p.service_request_id));
+                }
                 insert_opt(&mut m, "token", &p.token);
-                insert_opt(&mut m, "service_notice", &p.service_notice);
-                insert_opt(&mut m, "account_id", &p.account_id);
+                m.insert("service_notice".into(), text(&p.service_notice));
+                m.insert("account_id".into(), text(&p.account_id));
                 Value::Object(m)
             })
             .collect();

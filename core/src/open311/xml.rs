@@ -364,8 +364,8 @@ pub(super) fn requests_to_xml(list: &RequestList) -> String {
         out.opt(2, "address", &r.address);
         out.opt(2, "address_id", &r.address_id);
         out.opt(2, "zipcode", &r.zipcode);
-        out.leaf(2, "long", &number_text(r.long));
         out.leaf(2, "lat", &number_text(r.lat));
+        out.leaf(2, "long", &number_text(r.long));
         out.opt(2, "media_url", &r.media_url);
         out.close(1, "request");
     }

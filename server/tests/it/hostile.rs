@@ -20,7 +20,7 @@ async fn hostile_s01_malformed_forms() {
         let s = &t.server;
         let form = "application/x-www-form-urlencoded";
         for (ext, body, status, words) in [
-            ("json", b"api_key=%ZZ&service_code".to_vec(), StatusCode::UNAUTHORIZED, "api_key"),
+            ("json", b"api_key=%ZZ&service_code".to_vec(), StatusCode::FORBIDDEN, "api_key"),
             ("xml", vec![0xff, 0xfe, 0x00, 0x01], StatusCode::BAD_REQUEST, "UTF-8"),
             (
                 "json",
@@ -166,8 +166,8 @@ async fn hostile_s07_keys_of_the_wrong_role_or_department() {
         let id = submit_pothole(s, 38.95).await;
         let update = |key: &str| format!("api_key={key}&service_request_id={id}&status=FIXED&description=done");
         for (key, status) in [
-            ("", StatusCode::UNAUTHORIZED),
-            ("not-a-key", StatusCode::UNAUTHORIZED),
+            ("", StatusCode::FORBIDDEN),
+            ("not-a-key", StatusCode::FORBIDDEN),
             (CLIENT, StatusCode::FORBIDDEN),
             (PARKS, StatusCode::FORBIDDEN),
         ] {

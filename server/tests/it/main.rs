@@ -7,4 +7,5 @@ mod hostile;
 mod open311;
 mod ops;
 mod privacy;
+mod spec;
 mod util;

@@ -67,9 +67,9 @@ async fn a_post_without_a_good_key_or_request_is_refused_with_the_error_array() 
         let s = &t.server;
         let form = pothole_form(CLIENT, 38.95);
         let no_key = form.replacen(&format!("api_key={CLIENT}&"), "", 1);
-        post_form(s, "/open311/v2/requests.json", &no_key).await.assert_error(StatusCode::UNAUTHORIZED, "api_key");
+        post_form(s, "/open311/v2/requests.json", &no_key).await.assert_error(StatusCode::FORBIDDEN, "api_key");
         let wrong = form.replacen(CLIENT, "guess", 1);
-        post_form(s, "/open311/v2/requests.xml", &wrong).await.assert_error(StatusCode::UNAUTHORIZED, "api_key");
+        post_form(s, "/open311/v2/requests.xml", &wrong).await.assert_error(StatusCode::FORBIDDEN, "api_key");
         let no_size = form.replacen("attribute%5BSIZE%5D=large&", "", 1);
         post_form(s, "/open311/v2/requests.json", &no_size).await.assert_error(StatusCode::BAD_REQUEST, "SIZE");
         let unknown = form.replacen("ST-POTHOLE", "ST-POTHOL", 1);

@@ -56,10 +56,15 @@ pub fn off<T: Send>(f: impl FnOnce() -> T + Send) -> T {
 /// The store URLs of a test: a SQLite file, and a new PostgreSQL database
 /// when the test command gives a server.
 pub fn each_server(test: &str, options: Options) -> Vec<TestServer> {
-    off(|| servers(test, options))
+    off(|| servers(test, engine(), keys(), options))
 }
 
-fn servers(test: &str, options: Options) -> Vec<TestServer> {
+/// Like [`each_server`], with another catalog's engine and other keys.
+pub fn each_server_with(test: &str, engine: Arc<EngineHandle>, keys: Keys, options: Options) -> Vec<TestServer> {
+    off(|| servers(test, engine, keys, options))
+}
+
+fn servers(test: &str, engine: Arc<EngineHandle>, keys: Keys, options: Options) -> Vec<TestServer> {
     let dir = tempfile::Builder::new().prefix("civic311-server-").tempdir().unwrap();
     let mut urls = vec![(format!("sqlite:{}", dir.path().join("store.db").display()), Some(dir))];
     if let Some(url) = postgres_database(test) {
@@ -68,7 +73,7 @@ fn servers(test: &str, options: Options) -> Vec<TestServer> {
     urls.into_iter()
         .map(|(url, dir)| {
             let store = Arc::new(Store::open(&url).unwrap_or_else(|e| panic!("{url}: {e}")));
-            let server = Server::new(engine(), store.clone(), keys(), options.clone());
+            let server = Server::new(engine.clone(), store.clone(), keys.clone(), options.clone());
             TestServer { server, store, url, _dir: dir }
         })
         .collect()
