@@ -83,6 +83,7 @@ pub(crate) struct State {
     pub options: Options,
     pub metrics: ops::Metrics,
     pub limiter: ops::RateLimiter,
+    pub services: open311::ServicesCache,
 }
 
 pub(crate) type Shared = Arc<State>;
@@ -96,7 +97,17 @@ pub struct Server {
 impl Server {
     pub fn new(engine: Arc<EngineHandle>, store: Arc<Store>, keys: Keys, options: Options) -> Server {
         let limiter = ops::RateLimiter::new(options.per_key_per_minute, options.per_address_per_minute);
-        Server { state: Arc::new(State { engine, store, keys, options, metrics: ops::Metrics::default(), limiter }) }
+        Server {
+            state: Arc::new(State {
+                engine,
+                store,
+                keys,
+                options,
+                metrics: ops::Metrics::default(),
+                limiter,
+                services: open311::ServicesCache::default(),
+            }),
+        }
     }
 
     /// The engine handle: replace its engine to reload the catalog.

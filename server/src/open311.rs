@@ -55,6 +55,26 @@ fn could_be_id(id: &str) -> bool {
     (1..=200).contains(&n) && !id.chars().any(|c| c.is_whitespace() || c.is_control() || c == '/')
 }
 
+/// The services list's bytes in each format, written once for each engine:
+/// the list changes only with the catalog, and a reloaded catalog is a new
+/// engine. (The `Weak` keeps the old engine's address from being reused
+/// while the cache names it.)
+#[derive(Default)]
+pub(crate) struct ServicesCache(std::sync::Mutex<Option<(std::sync::Weak<civic311::Engine>, [Option<Bytes>; 2])>>);
+
+impl ServicesCache {
+    pub(crate) fn get(&self, engine: &std::sync::Arc<civic311::Engine>, format: Format) -> Bytes {
+        let mut cache = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let current = std::sync::Arc::downgrade(engine);
+        if !cache.as_ref().is_some_and(|(cached, _)| cached.ptr_eq(&current)) {
+            *cache = Some((current, [None, None]));
+        }
+        let slots = &mut cache.as_mut().expect("filled above").1;
+        let slot = &mut slots[usize::from(format == Format::Xml)];
+        slot.get_or_insert_with(|| Bytes::from(ServiceList::from_catalog(engine.catalog()).write(format))).clone()
+    }
+}
+
 fn ok(format: Format, status: StatusCode, body: String) -> Response {
     (status, [(header::CONTENT_TYPE, content_type(format))], body).into_response()
 }
@@ -87,8 +107,8 @@ pub(crate) async fn get_top(
             Ok(ok(format, StatusCode::OK, Discovery::for_catalog(engine.catalog(), &base, None).write(format)))
         }
         "services" => {
-            let engine = s.engine.current();
-            Ok(ok(format, StatusCode::OK, ServiceList::from_catalog(engine.catalog()).write(format)))
+            let body = s.services.get(&s.engine.current(), format);
+            Ok((StatusCode::OK, [(header::CONTENT_TYPE, content_type(format))], body).into_response())
         }
         "requests" => get_requests(s, format, query.as_deref(), &headers).await,
         other => Err(ApiError::not_found(format!(

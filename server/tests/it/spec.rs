@@ -340,3 +340,23 @@ async fn the_specifications_examples_get_the_specifications_answers() {
         }
     }
 }
+
+/// The services list is written once per engine and kept: a reloaded
+/// catalog (a new engine) gets its own list at once, in both formats.
+#[tokio::test]
+async fn a_reloaded_catalog_gets_its_own_services_list() {
+    let engine = Arc::new(EngineHandle::new(Engine::build(Catalog::load(DIR).unwrap()).unwrap()));
+    for t in each_server_with("services-cache", engine.clone(), keys(), options()) {
+        for ext in ["json", "xml"] {
+            let first = get(&t.server, &format!("/open311/v2/services.{ext}")).await.body;
+            assert!(first.contains("Cans left out 24x7"));
+            assert_eq!(get(&t.server, &format!("/open311/v2/services.{ext}")).await.body, first);
+        }
+        let old = engine.replace(Engine::build(Catalog::riverton().unwrap()).unwrap());
+        for ext in ["json", "xml"] {
+            let body = get(&t.server, &format!("/open311/v2/services.{ext}")).await.body;
+            assert!(body.contains("ST-POTHOLE") && !body.contains("Cans left out"), "{ext}");
+        }
+        engine.replace(Arc::into_inner(old).unwrap());
+    }
+}
