@@ -14,10 +14,14 @@ use crate::{Store, geo};
 
 /// The longest client request id kept.
 const MAX_CLIENT_ID: usize = 200;
-/// The most stored open requests compared with a new one. (A constant in
-/// the statement's text, not a parameter: SQLite prepares a statement
-/// again at every run when its LIMIT is a parameter.)
-const MAX_CANDIDATES: i64 = 2000;
+/// The most stored open requests compared with a new one: the newest
+/// inside the duplicate radius's box. Where more than this many open
+/// requests lie within 150 m and 14 days (a street of potholes filed all
+/// day), the newest are the likely duplicates; comparing every one of
+/// thousands cost each submission milliseconds. (A constant in the
+/// statement's text, not a parameter: SQLite prepares a statement again at
+/// every run when its LIMIT is a parameter.)
+const MAX_CANDIDATES: i64 = 300;
 
 impl Store {
     /// Validates a request, routes it, looks for likely duplicates among
@@ -86,24 +90,31 @@ impl Store {
         client_id: Option<String>,
         now: Timestamp,
     ) -> Result<Option<(String, Vec<Duplicate>)>> {
+        // The likely duplicates, from what was committed before the write
+        // (a read: on SQLite it does not wait for the writer, and on
+        // PostgreSQL it is one statement with no transaction around it).
+        // Comparing the candidates costs up to a millisecond where many
+        // open requests lie near (a street of potholes): inside SQLite's
+        // write transaction, every other writer waited for it. A request
+        // written between the look-up and the write is not compared, as
+        // at PostgreSQL's `READ COMMITTED`; duplicates are advice to a
+        // person, who can still mark one later (`Update::duplicate_of`).
+        let duplicates = self.autocommit(Mode::Read, |c| duplicates(c, engine, &request, routing))?;
+        let (mut stored, personal, events) = new_request(engine, request, routing, &duplicates, client_id, now);
         match self.dialect() {
-            // SQLite: one transaction, so that the open requests a
-            // submission is compared with are the ones stored when it is,
-            // and a submission costs one (shared) commit. Statements cost
+            // SQLite: one transaction, one (shared) commit; statements cost
             // no round trips here.
             Dialect::Sqlite => self.transaction(Mode::Write, |c| {
                 // Looked for again in the write transaction: it may hold
                 // another writer's submission with this client id, not yet
                 // committed (see the group commit), that the look-up before
                 // could not see.
-                if let Some(id) = &client_id
+                if let Some(id) = &stored.client_request_id
                     && c.query_one("SELECT id FROM requests WHERE client_request_id = ?", &[id.as_str().into()])?
                         .is_some()
                 {
                     return Ok(None);
                 }
-                let duplicates = duplicates(c, engine, &request, routing)?;
-                let (mut stored, personal, events) = new_request(engine, request, routing, &duplicates, client_id, now);
                 let id = next_id(c)?;
                 stored.service_request_id = id.clone();
                 c.execute(&rows::insert_request_sql(), &rows::to_row(&stored))?;
@@ -111,19 +122,13 @@ impl Store {
                 rows::append_events(c, &id, 1, &events)?;
                 Ok(Some((id, duplicates)))
             }),
-            // PostgreSQL: two statements and no transaction around them
-            // (two round trips to the server), where five statements in a
-            // transaction took seven. Nothing is lost by it:
-            // - the duplicate look-up reads what was committed when it
-            //   runs, as it would inside a transaction at PostgreSQL's
-            //   `READ COMMITTED`;
-            // - the request, its personal data and its events go in one
-            //   statement, which commits them together or not at all;
-            // - a second submission with the same client id fails on the
-            //   unique index, and `submit` answers with the first one.
+            // PostgreSQL: the request, its personal data and its events go
+            // in one statement with no transaction around it (one round
+            // trip, where four statements and `BEGIN` and `COMMIT` took
+            // six); it commits them together or not at all. A second
+            // submission with the same client id fails on the unique
+            // index, and `submit` answers with the first one.
             Dialect::Postgres => self.autocommit(Mode::Write, |c| {
-                let duplicates = duplicates(c, engine, &request, routing)?;
-                let (stored, personal, events) = new_request(engine, request, routing, &duplicates, client_id, now);
                 let (sql, params) = rows::insert_new_request_postgres(&stored, &personal, &events);
                 let id = c
                     .query_one(&sql, &params)?
@@ -178,15 +183,16 @@ fn duplicates(c: &mut dyn Conn, engine: &Engine, request: &NewRequest, routing: 
     let (lat0, lat1, lon0, lon1) = geo::bounding_box(lat, lon, options.radius_m);
     let since = routing.requested_datetime.timestamp().as_second() - options.window.as_secs();
     // The candidates' ids come from the place index alone (it holds the
-    // place and the time); only those rows are read, to see which are open.
+    // place, the time and the state): the newest open ones, and only those
+    // rows are read.
     let (near, values) = geo::box_clause(lat0, lat1, lon0, lon1);
     let mut params = values;
     params.push(Value::Int(since));
     let candidates = c.query(
         &format!(
             "SELECT id, service_code, lat, lon, requested_at, description FROM requests \
-             WHERE id IN (SELECT id FROM requests WHERE {near} AND requested_at >= ?) AND state <> 'closed' \
-             ORDER BY requested_at DESC LIMIT {MAX_CANDIDATES}"
+             WHERE id IN (SELECT id FROM requests WHERE {near} AND requested_at >= ? AND state <> 'closed' \
+             ORDER BY requested_at DESC LIMIT {MAX_CANDIDATES})"
         ),
         &params,
     )?;
