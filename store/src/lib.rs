@@ -43,6 +43,7 @@
 //! `core` does no I/O and knows nothing of the store; every SQL statement
 //! of civic311 lives in this crate.
 
+mod analytics;
 mod db;
 mod geo;
 mod import;
@@ -58,6 +59,7 @@ use std::path::Path;
 
 use civic311::{Error, ErrorKind, Result};
 
+pub use analytics::{Backlog, Bucket, Cell, Change, Count, Report, ReportOptions, Rising, ServiceLevel, Table, Volume};
 pub use import::{ImportFormat, ImportOptions, ImportReport, Mapping};
 pub use model::{
     BoundingBox, Event, EventKind, Filter, Near, Page, Personal, StatusFilter, StoredEscalation, StoredRequest,

@@ -5,6 +5,7 @@
 //! sets it), a missing server fails the tests instead of leaving
 //! PostgreSQL untested.
 
+mod analytics;
 mod import;
 mod lifecycle;
 mod open;

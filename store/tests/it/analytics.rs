@@ -1,0 +1,188 @@
+//! Reports over the stored requests, against figures computed by hand.
+//!
+//! The fixture is a New York export (nyc311 mapping, America/New_York) over
+//! two weeks, 3 to 16 March 2025, of which the first holds the change to
+//! summer time (Sunday the 9th); the period before is 17 February to 2
+//! March. `now` is 2025-03-25 12:00 EDT.
+
+use civic311::{CloseReason, Status};
+use civic311_store::{Bucket, ImportFormat, ImportOptions, Mapping, Report, ReportOptions, Store, Update};
+use jiff::civil::date;
+
+use crate::util::*;
+
+const HEADER: &str = "Unique Key,Created Date,Closed Date,Agency,Complaint Type,Status,Due Date,Latitude,Longitude,Open Data Channel Type";
+
+/// Each row, and what it tests:
+const ROWS: &[&str] = &[
+    // Closed in 4 h, due the next day: within its SLA.
+    "1001,03/03/2025 09:00:00 AM,03/03/2025 01:00:00 PM,NYPD,Noise,Closed,03/04/2025 09:00:00 AM,40.7,-73.9,PHONE",
+    // Sunday 23:30 after the change to summer time: 03:30 UTC on Monday
+    // the 10th, but the week of the 3rd where it was filed. Closed in 2 h.
+    "1002,03/09/2025 11:30:00 PM,03/10/2025 01:30:00 AM,NYPD,Noise,Closed,03/10/2025 11:30:00 PM,40.7,-73.9,ONLINE",
+    // Monday 00:30: the week of the 10th. Open and overdue; acknowledged
+    // 2 h after it was filed (below).
+    "1003,03/10/2025 12:30:00 AM,,NYPD,Noise,Open,03/11/2025 12:30:00 AM,40.7,-73.9,MOBILE",
+    // Closed after its due time; reopened and closed again (below), so
+    // its time to close is to the last close: 240 h.
+    "1004,03/12/2025 10:00:00 AM,03/20/2025 10:00:00 AM,DOT,Pothole,Closed,03/15/2025 10:00:00 AM,40.7,-73.9,PHONE",
+    // Closed with no closed date: closed, but out of the SLA and
+    // time-to-close figures.
+    "1005,03/14/2025 10:00:00 AM,,DOT,Pothole,Closed,03/17/2025 10:00:00 AM,40.7,-73.9,OTHER",
+    // Open, due after now; acknowledged 6 h after it was filed (below).
+    "1006,03/15/2025 08:00:00 AM,,DOT,Pothole,Open,03/28/2025 08:00:00 AM,40.7,-73.9,ONLINE",
+    // The period before.
+    "901,02/20/2025 10:00:00 AM,02/20/2025 11:00:00 AM,NYPD,Noise,Closed,02/21/2025 10:00:00 AM,40.7,-73.9,PHONE",
+    "902,02/25/2025 10:00:00 AM,02/26/2025 10:00:00 AM,DOT,Pothole,Closed,02/27/2025 10:00:00 AM,40.7,-73.9,PHONE",
+    // Older, still open and overdue: in the backlog only (74 days old).
+    "801,01/10/2025 10:00:00 AM,,NYPD,Noise,Open,01/12/2025 10:00:00 AM,40.7,-73.9,PHONE",
+];
+
+fn load(store: &Store, rows: &[&str]) {
+    let csv = format!("{HEADER}\n{}\n", rows.join("\n"));
+    let report = store
+        .import(
+            "fixture.csv",
+            csv.as_bytes(),
+            &ImportFormat::Csv(Mapping::builtin("nyc311").unwrap()),
+            &ImportOptions::default(),
+        )
+        .unwrap();
+    assert_eq!(report.imported as usize, rows.len(), "{:?}", report.problems);
+}
+
+fn options() -> ReportOptions {
+    ReportOptions { now: at("2025-03-25T16:00:00Z"), ..ReportOptions::new(date(2025, 3, 3), date(2025, 3, 16)) }
+}
+
+fn level<'a>(r: &'a Report, dimension: &str, value: &str) -> &'a civic311_store::ServiceLevel {
+    r.service_levels.iter().find(|s| s.dimension == dimension && s.value == value).unwrap()
+}
+
+fn close(a: Option<f64>, b: f64) -> bool {
+    a.is_some_and(|a| (a - b).abs() < 1e-9)
+}
+
+#[test]
+fn figures_match_the_hand_computed_ones() {
+    each_store("report", |store| {
+        load(store, ROWS);
+        store.update("1003", Update::by("crew").status(Status::Acknowledged).at(at("2025-03-10T06:30:00Z"))).unwrap();
+        store.update("1006", Update::by("crew").status(Status::Acknowledged).at(at("2025-03-15T18:00:00Z"))).unwrap();
+        store.update("1004", Update::by("crew").status(Status::Reopened).at(at("2025-03-21T14:00:00Z"))).unwrap();
+        store
+            .update(
+                "1004",
+                Update::by("crew").status(Status::Closed(CloseReason::Fixed)).at(at("2025-03-22T14:00:00Z")),
+            )
+            .unwrap();
+
+        let r = store.report(&options()).unwrap();
+        assert_eq!((r.total, r.previous_total), (6, 2));
+        assert_eq!((r.previous_from, r.previous_to), (date(2025, 2, 17), date(2025, 3, 2)));
+
+        // Weeks in New York's calendar: request 1002 (Sunday night, Monday
+        // in UTC) is in the week of the 3rd.
+        let week = |value: &str, d| {
+            r.volumes.iter().find(|v| v.dimension == "category" && v.value == value && v.bucket == d).map(|v| v.count)
+        };
+        assert_eq!(week("Noise", date(2025, 3, 3)), Some(2));
+        assert_eq!(week("Noise", date(2025, 3, 10)), Some(1));
+        assert_eq!(week("Pothole", date(2025, 3, 10)), Some(3));
+        assert_eq!(week("Pothole", date(2025, 3, 3)), None);
+
+        let change = |dimension: &str, value: &str| {
+            let c = r.changes.iter().find(|c| c.dimension == dimension && c.value == value).unwrap();
+            (c.count, c.previous, c.change, c.percent)
+        };
+        assert_eq!(change("category", "Noise"), (3, 1, 2, Some(200.0)));
+        assert_eq!(change("department", "DOT"), (3, 1, 2, Some(200.0)));
+        assert_eq!(change("channel", "phone"), (2, 2, 0, Some(0.0)));
+        assert_eq!(change("channel", "mobile_app"), (1, 0, 1, None));
+        // 3 against 1 is within chance (p = 5/16): nothing is rising.
+        assert!(r.rising.is_empty(), "{:?}", r.rising);
+
+        let all = level(&r, "all", "(all)");
+        assert_eq!((all.requests, all.sla_decided, all.within_sla), (6, 4, 2));
+        assert!(close(all.within_sla_percent, 50.0));
+        assert_eq!((all.open, all.overdue), (2, 1));
+        assert!(close(all.acknowledge_hours_p50, 4.0) && close(all.acknowledge_hours_p90, 5.6), "{all:?}");
+        assert!(close(all.close_hours_p50, 4.0) && close(all.close_hours_p90, 192.8), "{all:?}");
+        assert_eq!((all.closed, all.reopened), (4, 1));
+        assert!(close(all.reopen_percent, 25.0));
+
+        let noise = level(&r, "category", "Noise");
+        assert_eq!((noise.requests, noise.sla_decided, noise.within_sla, noise.open, noise.overdue), (3, 3, 2, 1, 1));
+        assert!(close(noise.close_hours_p50, 3.0) && close(noise.close_hours_p90, 3.8), "{noise:?}");
+        assert!(close(noise.acknowledge_hours_p50, 2.0));
+        let pothole = level(&r, "department", "DOT");
+        assert_eq!((pothole.sla_decided, pothole.within_sla, pothole.open, pothole.overdue), (1, 0, 1, 0));
+        assert!(close(pothole.within_sla_percent, 0.0) && close(pothole.reopen_percent, 50.0), "{pothole:?}");
+
+        // The backlog now: 1003 and 1006 (7 to 30 days), 801 (30 to 90).
+        let backlog = |department: &str, age: &str| {
+            r.backlog.iter().find(|b| b.department == department && b.age == age).map(|b| (b.open, b.overdue))
+        };
+        assert_eq!(backlog("(all)", "7-30 days"), Some((2, 1)));
+        assert_eq!(backlog("(all)", "30-90 days"), Some((1, 1)));
+        assert_eq!(backlog("NYPD", "30-90 days"), Some((1, 1)));
+        assert_eq!(backlog("DOT", "7-30 days"), Some((1, 0)));
+        assert_eq!(backlog("(all)", "under 1 day"), None);
+
+        // By day and by month.
+        let by_day = store.report(&ReportOptions { by: Bucket::Day, ..options() }).unwrap();
+        let day = |d| {
+            by_day.volumes.iter().filter(|v| v.dimension == "category" && v.bucket == d).map(|v| v.count).sum::<u64>()
+        };
+        assert_eq!((day(date(2025, 3, 9)), day(date(2025, 3, 10))), (1, 1));
+        let by_month = store.report(&ReportOptions { by: Bucket::Month, ..options() }).unwrap();
+        assert!(by_month.volumes.iter().all(|v| v.bucket == date(2025, 3, 1)));
+
+        // Every table has its columns in every row, and writes as CSV.
+        for t in r.tables() {
+            assert!(t.rows.iter().all(|row| row.len() == t.columns.len()), "{}", t.name);
+            let csv = t.to_csv();
+            assert_eq!(csv.lines().count(), t.rows.len() + 1, "{}", t.name);
+        }
+        serde_json::to_string(&r).unwrap();
+    });
+}
+
+#[test]
+fn a_real_rise_is_told_from_noise() {
+    each_store("rising", |store| {
+        let mut rows = Vec::new();
+        // Rodents: 5 the fortnight before, 30 in the period: rising. Noise:
+        // 10 and 14: within chance.
+        for (kind, before, now) in [("Rodent", 5, 30), ("Noise", 10, 14)] {
+            for i in 0..before {
+                rows.push(format!(
+                    "{},02/{:02}/2025 10:00:00 AM,,DHS,{kind},Open,,40.7,-73.9,PHONE",
+                    rows.len() + 1,
+                    17 + i % 12
+                ));
+            }
+            for i in 0..now {
+                rows.push(format!(
+                    "{},03/{:02}/2025 10:00:00 AM,,DHS,{kind},Open,,40.7,-73.9,PHONE",
+                    rows.len() + 1,
+                    3 + i % 14
+                ));
+            }
+        }
+        let rows: Vec<&str> = rows.iter().map(String::as_str).collect();
+        load(store, &rows);
+        let r = store.report(&options()).unwrap();
+        assert_eq!(r.rising.len(), 1, "{:?}", r.rising);
+        let rodent = &r.rising[0];
+        assert_eq!((rodent.category.as_str(), rodent.count, rodent.previous), ("Rodent", 30, 5));
+        assert!(rodent.p < 1e-4 && rodent.q < 0.05, "{rodent:?}");
+    });
+}
+
+#[test]
+fn a_period_that_ends_before_it_begins_is_refused() {
+    let store = Store::open("sqlite::memory:").unwrap();
+    let err = store.report(&ReportOptions::new(date(2025, 3, 16), date(2025, 3, 3))).unwrap_err();
+    assert!(err.to_string().contains("--to on or after --from"), "{err}");
+}
