@@ -1,5 +1,6 @@
 //! `civic311`: the command line over the civic311 library and its request store.
 
+mod report;
 mod requests;
 mod serve;
 
@@ -155,6 +156,12 @@ enum Command {
     /// Record the escalations and service-level breaches that have fallen due
     /// (the monitor; run it every few minutes).
     Sweep(requests::SweepArgs),
+    /// Report over the stored requests: volumes by category, department,
+    /// jurisdiction, district, channel and reporter per day, week or month
+    /// against the period before, the categories rising beyond chance, and
+    /// service levels (within SLA, overdue, time to acknowledge and close,
+    /// the backlog by age, reopened, referred, duplicates), as JSON or CSV.
+    Report(report::ReportArgs),
     /// Serve Open311 GeoReport v2 over the store, and the search widget's
     /// JSON API, until SIGTERM; SIGHUP reloads the catalog or bundle.
     Serve(serve::ServeArgs),
@@ -488,6 +495,7 @@ fn run(cli: Cli) -> civic311::Result<ExitCode> {
         Command::Update(args) => requests::update(args, &mut out),
         Command::Import(args) => requests::import(args, &mut out),
         Command::Sweep(args) => requests::sweep(args, &mut out),
+        Command::Report(args) => report::report(args, &mut out),
         Command::Serve(args) => {
             drop(out);
             serve::serve(args, &mut std::io::stdout())

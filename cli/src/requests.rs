@@ -22,16 +22,16 @@ pub(crate) struct StoreArg {
 }
 
 impl StoreArg {
-    fn open(&self) -> Result<Store> {
+    pub(crate) fn open(&self) -> Result<Store> {
         Store::open(&self.store)
     }
 }
 
-fn io_error(what: &str, e: std::io::Error) -> Error {
+pub(crate) fn io_error(what: &str, e: std::io::Error) -> Error {
     Error::new(ErrorKind::Io, format!("{what}: {e}"))
 }
 
-fn instant(at: Option<&str>) -> Result<Option<jiff::Timestamp>> {
+pub(crate) fn instant(at: Option<&str>) -> Result<Option<jiff::Timestamp>> {
     at.map(|a| civic311::DateTime::parse(a).map(|d| d.timestamp())).transpose()
 }
 

@@ -233,3 +233,75 @@ fn a_submitter_killed_mid_stream_loses_no_acknowledged_request() {
         assert!(store.verify().unwrap().is_empty(), "{:?}", store.verify());
     }
 }
+
+#[test]
+fn report_as_json_and_csv_files() {
+    let dir = temp_dir("report-files");
+    let export = dir.join("export.csv");
+    std::fs::write(
+        &export,
+        "Unique Key,Created Date,Closed Date,Agency,Complaint Type,Status,Due Date,Latitude,Longitude,Open Data Channel Type\n\
+         1,03/03/2025 09:00:00 AM,03/03/2025 01:00:00 PM,NYPD,Noise,Closed,03/04/2025 09:00:00 AM,38.95,-90.94,PHONE\n\
+         2,03/10/2025 09:00:00 AM,,DOT,Pothole,Open,03/11/2025 09:00:00 AM,38.95,-90.94,ONLINE\n\
+         3,02/24/2025 09:00:00 AM,,DOT,Pothole,Open,,,,PHONE\n",
+    )
+    .unwrap();
+    for url in store_urls("report") {
+        let out = civic311(&["import", "--store", &url, export.to_str().unwrap(), "--mapping", "nyc311"], "");
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let period = ["--from", "2025-03-03", "--to", "2025-03-16", "--at", "2025-03-20T12:00:00Z"];
+        let out = civic311(&[&["report", "--store", &url][..], &period[..]].concat(), "");
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!((json["total"].as_u64(), json["previous_total"].as_u64()), (Some(2), Some(1)), "{url}");
+        assert_eq!(json["by"], "week");
+        let all = json["service_levels"].as_array().unwrap().iter().find(|s| s["dimension"] == "all").unwrap();
+        assert_eq!((all["within_sla"].as_u64(), all["overdue"].as_u64()), (Some(1), Some(1)), "{all}");
+
+        // Districts from Riverton's council districts: both places are in
+        // one, the third request has none.
+        let catalog = concat!(env!("CARGO_MANIFEST_DIR"), "/../kb-fixtures/riverton");
+        let args =
+            [&["report", "--store", &url, "--catalog", catalog, "--districts", "council_district"][..], &period[..]];
+        let out = civic311(&args.concat(), "");
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let districts: Vec<&serde_json::Value> =
+            json["changes"].as_array().unwrap().iter().filter(|c| c["dimension"] == "district").collect();
+        assert!(
+            !districts.is_empty() && districts.iter().all(|d| d["value"] != "(none)" || d["count"] == 0),
+            "{districts:?}"
+        );
+
+        // CSV: one file per table.
+        let file = dir.join("report.csv");
+        let out = civic311(
+            &[&["report", "--store", &url, "--format", "csv", "-o", file.to_str().unwrap()][..], &period[..]].concat(),
+            "",
+        );
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let volumes = std::fs::read_to_string(dir.join("report-volumes.csv")).unwrap();
+        assert!(
+            volumes.starts_with("dimension,value,bucket,count\n") && volumes.contains("category,Noise,2025-03-03,1"),
+            "{volumes}"
+        );
+        assert!(text(&out.stdout).contains("report-service_levels.csv"));
+    }
+    // Mistakes are named.
+    let url = format!("sqlite:{}", dir.join("empty.db").display());
+    for (args, words) in [
+        (vec!["--by", "fortnight"], "use day, week or month"),
+        (vec!["--from", "March 3"], "write it as YYYY-MM-DD"),
+        (vec!["--from", "2025-03-16", "--to", "2025-03-03"], "--to on or after --from"),
+        (vec!["--format", "csv"], "give -o FILE.csv"),
+        (
+            vec!["--catalog", concat!(env!("CARGO_MANIFEST_DIR"), "/../kb-fixtures/riverton"), "--districts", "ward"],
+            "council_district",
+        ),
+    ] {
+        let out = civic311(&[&["report", "--store", &url][..], &args[..]].concat(), "");
+        assert!(!out.status.success());
+        assert!(text(&out.stderr).contains(words), "{args:?}: {}", text(&out.stderr));
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
