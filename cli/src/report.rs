@@ -37,10 +37,14 @@ pub(crate) struct ReportArgs {
     /// How many rising categories to list.
     #[arg(long, default_value_t = 10)]
     rising: usize,
-    /// json (the whole report), or csv (one file per table, named after -o:
-    /// report.csv gives report-volumes.csv, report-changes.csv, ...).
+    /// json (the whole report); html (one self-contained page with charts,
+    /// for a person, to read or print); or csv (one file per table, named
+    /// after -o: report.csv gives report-volumes.csv, report-changes.csv, ...).
     #[arg(long, default_value = "json")]
     format: String,
+    /// The HTML report's title.
+    #[arg(long, default_value = "311 report")]
+    title: String,
     /// The file to write; standard output for json when not given.
     #[arg(short, long)]
     output: Option<PathBuf>,
@@ -89,8 +93,12 @@ pub(crate) fn report(args: ReportArgs, out: &mut impl Write) -> Result<ExitCode>
     let options = ReportOptions { from, to, by, now, districts, rising: args.rising };
     let report = args.store.open()?.report(&options)?;
     match args.format.as_str() {
-        "json" => {
-            let text = serde_json::to_string_pretty(&report).unwrap_or_default();
+        "json" | "html" => {
+            let text = if args.format == "json" {
+                serde_json::to_string_pretty(&report).unwrap_or_default()
+            } else {
+                report.to_html(&args.title)
+            };
             match &args.output {
                 Some(path) => std::fs::write(path, text + "\n")
                     .map_err(|e| io_error(&format!("cannot write {}", path.display()), e))?,
@@ -112,7 +120,10 @@ pub(crate) fn report(args: ReportArgs, out: &mut impl Write) -> Result<ExitCode>
             }
         }
         other => {
-            return Err(Error::new(ErrorKind::Query, format!("unknown report format '{other}'; use json or csv")));
+            return Err(Error::new(
+                ErrorKind::Query,
+                format!("unknown report format '{other}'; use json, html or csv"),
+            ));
         }
     }
     Ok(ExitCode::SUCCESS)

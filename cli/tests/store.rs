@@ -286,6 +286,17 @@ fn report_as_json_and_csv_files() {
             "{volumes}"
         );
         assert!(text(&out.stdout).contains("report-service_levels.csv"));
+
+        // HTML: one page, with its title.
+        let page = dir.join("report.html");
+        let args = [
+            &["report", "--store", &url, "--format", "html", "--title", "March", "-o", page.to_str().unwrap()][..],
+            &period[..],
+        ];
+        let out = civic311(&args.concat(), "");
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let html = std::fs::read_to_string(&page).unwrap();
+        assert!(html.contains("<title>March</title>") && html.contains("<svg"), "{html}");
     }
     // Mistakes are named.
     let url = format!("sqlite:{}", dir.join("empty.db").display());

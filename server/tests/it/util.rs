@@ -87,6 +87,8 @@ pub fn postgres_database(test: &str) -> Option<String> {
         }
         return None;
     };
+    // A name PostgreSQL takes unquoted: letters, digits and underscores.
+    let test = test.to_lowercase().replace(|c: char| !c.is_ascii_alphanumeric(), "_");
     let name = format!("s_{test}_{}_{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed));
     let mut admin = postgres::Client::connect(&server, postgres::NoTls).unwrap_or_else(|e| panic!("{server}: {e}"));
     admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name}")).unwrap();

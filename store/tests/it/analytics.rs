@@ -186,3 +186,27 @@ fn a_period_that_ends_before_it_begins_is_refused() {
     let err = store.report(&ReportOptions::new(date(2025, 3, 16), date(2025, 3, 3))).unwrap_err();
     assert!(err.to_string().contains("--to on or after --from"), "{err}");
 }
+
+#[test]
+fn the_html_report_is_one_page_with_nothing_from_elsewhere() {
+    each_store("report-html", |store| {
+        let mut rows: Vec<&str> = ROWS.to_vec();
+        // A category name that is markup: it must come out as text.
+        rows.push("1007,03/05/2025 10:00:00 AM,,DOT,<script>alert(1)</script> & \"x\",Open,,40.7,-73.9,PHONE");
+        load(store, &rows);
+        let html = store.report(&options()).unwrap().to_html("Riverton 311: March 2025");
+        assert!(html.starts_with("<!DOCTYPE html>") && html.ends_with("</html>\n"));
+        assert!(!html.contains("<script"), "markup in the data is escaped");
+        assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+        // Nothing from elsewhere: no script, stylesheet, font or image link.
+        for word in ["src=", "href=", "@import", "url(", "<link", "@font-face"] {
+            assert!(!html.contains(word), "{word}");
+        }
+        // The charts (trend, categories, departments, SLA) and the tables.
+        assert_eq!(html.matches("<svg").count(), 4, "{html}");
+        for heading in ["Trend", "By category", "Service levels by department", "Backlog by age", "By channel"] {
+            assert!(html.contains(&format!("<h2>{heading}</h2>")), "{heading}");
+        }
+        assert!(html.contains("@media print"));
+    });
+}

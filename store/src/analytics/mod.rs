@@ -21,6 +21,8 @@ use serde::Serialize;
 use crate::Store;
 use crate::db::{Mode, Value};
 
+mod html;
+
 /// How a report's volumes are bucketed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
 #[serde(rename_all = "lowercase")]
