@@ -22,19 +22,9 @@ const PALETTE: [RGBColor; 7] = [
 ];
 const WIDTH: u32 = 720;
 
+/// Text as HTML (white space runs read as one space, as in a table cell).
 fn esc(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
+    civic311::search::escape_html(text)
 }
 
 fn pct(x: Option<f64>) -> String {
