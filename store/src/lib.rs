@@ -228,3 +228,8 @@ fn bad_url(url: &str) -> Error {
 #[cfg(doctest)]
 #[doc = include_str!("../../docs/store.md")]
 pub struct StoreGuideDoctests;
+
+/// The Rust examples of docs/analytics.md, run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/analytics.md")]
+pub struct AnalyticsGuideDoctests;

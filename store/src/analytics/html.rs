@@ -84,6 +84,7 @@ fn trend_chart(r: &Report) -> Option<String> {
         let n = buckets.len();
         let mut chart = ChartBuilder::on(&root)
             .margin(10)
+            .margin_right(28)
             .x_label_area_size(36)
             .y_label_area_size(48)
             .build_cartesian_2d(0..n.max(2) - 1, 0..max + max / 10 + 1)
@@ -139,7 +140,8 @@ fn bar_chart(rows: &[(String, f64, Option<f64>)], unit: &str, max: Option<f64>) 
         let names: Vec<String> = rows.iter().map(|r| label(&r.0, 30)).collect();
         let mut chart = ChartBuilder::on(&root)
             .margin(10)
-            .x_label_area_size(28)
+            .margin_right(24)
+            .x_label_area_size(44)
             .y_label_area_size(210)
             .build_cartesian_2d(0.0..top, (0..n).into_segmented())
             .ok()?;
@@ -147,11 +149,13 @@ fn bar_chart(rows: &[(String, f64, Option<f64>)], unit: &str, max: Option<f64>) 
             .configure_mesh()
             .disable_y_mesh()
             .y_labels(n)
+            // The first row at the top.
             .y_label_formatter(&|v| match v {
-                SegmentValue::CenterOf(i) => names.get(*i).cloned().unwrap_or_default(),
+                SegmentValue::CenterOf(i) if *i < n => names.get(n - 1 - *i).cloned().unwrap_or_default(),
                 _ => String::new(),
             })
             .x_desc(unit)
+            .x_label_formatter(&|v| format!("{v:.0}"))
             .label_style(("sans-serif", 13))
             .light_line_style(RGBColor(235, 235, 235))
             .draw()
@@ -159,14 +163,20 @@ fn bar_chart(rows: &[(String, f64, Option<f64>)], unit: &str, max: Option<f64>) 
         let color = PALETTE[0];
         chart
             .draw_series(rows.iter().enumerate().map(|(i, r)| {
-                Rectangle::new([(0.0, SegmentValue::Exact(i)), (r.1, SegmentValue::Exact(i + 1))], color.filled())
-                    .into_dyn()
+                let at = n - 1 - i;
+                let mut bar = Rectangle::new(
+                    [(0.0, SegmentValue::Exact(at)), (r.1, SegmentValue::Exact(at + 1))],
+                    color.filled(),
+                );
+                bar.set_margin(3, 3, 0, 0);
+                bar
             }))
             .ok()?;
         let _ = chart.draw_series(rows.iter().enumerate().filter_map(|(i, r)| {
+            let at = n - 1 - i;
             r.2.map(|p| {
                 PathElement::new(
-                    vec![(p, SegmentValue::Exact(i)), (p, SegmentValue::Exact(i + 1))],
+                    vec![(p, SegmentValue::Exact(at)), (p, SegmentValue::Exact(at + 1))],
                     PALETTE[1].stroke_width(3),
                 )
             })
@@ -186,7 +196,8 @@ p.meta { color: #555; margin: 0 0 16px; }
 .tile { border: 1px solid #d0d0d0; border-radius: 6px; padding: 8px 10px; }
 .tile b { display: block; font-size: 22px; }
 .tile span { color: #555; font-size: 13px; }
-table { border-collapse: collapse; width: 100%; margin: 6px 0 12px; font-size: 14px; }
+.wide { overflow-x: auto; margin: 6px 0 12px; }
+table { border-collapse: collapse; width: 100%; font-size: 14px; }
 th, td { text-align: left; padding: 4px 8px; border-bottom: 1px solid #e2e2e2; vertical-align: top; }
 th { background: #f3f6f9; }
 td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
@@ -197,6 +208,7 @@ svg { max-width: 100%; height: auto; }
 section, figure, table, .tiles { break-inside: avoid; }
 @media print {
   body { margin: 0; max-width: none; font-size: 12px; }
+  .wide { overflow: visible; }
   h2 { break-after: avoid; }
   a { color: inherit; text-decoration: none; }
 }
@@ -429,6 +441,7 @@ impl Report {
             h,
             "<p class=\"note\">Made by civic311. Days, weeks and months are counted in each request's own time zone.</p>\n</body>\n</html>\n"
         );
-        h
+        // A table wider than a phone scrolls in its own box, not the page.
+        h.replace("<table>", "<div class=\"wide\"><table>").replace("</table>", "</table></div>")
     }
 }
