@@ -6,8 +6,8 @@
 use civic311::Status;
 use civic311::open311::Format;
 use civic311_store::{
-    BoundingBox, Event, Filter, ImportFormat, ImportOptions, Mapping, Near, StatusFilter, StoredRequest, Submission,
-    Update,
+    BoundingBox, Bucket, Event, Filter, ImportFormat, ImportOptions, Mapping, Near, ReportOptions, StatusFilter,
+    StoredRequest, Submission, Update,
 };
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
@@ -380,6 +380,147 @@ impl Store {
     fn verify(&self, py: Python<'_>) -> PyResult<Vec<String>> {
         py.detach(|| self.inner.verify()).py_err(py)
     }
+
+    /// A report over the requests filed from `from_date` to `to_date`
+    /// (both included; `datetime.date` or "YYYY-MM-DD"), against the
+    /// period of the same length before: a dict with the period, the
+    /// totals and `tables` (volumes, changes, rising, service_levels,
+    /// backlog, referrals, duplicates), each a pandas DataFrame when pandas
+    /// is installed and a list of dicts otherwise (`frame=False` forces
+    /// lists). `by` is "day", "week" or "month"; `now` is when open,
+    /// overdue and age are measured (default now); with `engine` and
+    /// `districts` (a boundary kind of its catalog, such as
+    /// "council_district") requests are counted by district too.
+    #[pyo3(signature = (from_date, to_date, *, by="week", now=None, engine=None, districts=None, rising=10, frame=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn report<'py>(
+        &self,
+        py: Python<'py>,
+        from_date: &Bound<'py, PyAny>,
+        to_date: &Bound<'py, PyAny>,
+        by: &str,
+        now: Option<&Bound<'py, PyAny>>,
+        engine: Option<PyRef<'py, Engine>>,
+        districts: Option<String>,
+        rising: usize,
+        frame: Option<bool>,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let options = report_options(from_date, to_date, by, now, engine, districts, rising)?;
+        let report = py.detach(|| self.inner.report(&options)).py_err(py)?;
+        let pandas = match frame {
+            Some(false) => None,
+            Some(true) => Some(py.import("pandas").map_err(|_| {
+                pyo3::exceptions::PyImportError::new_err("frame=True needs pandas: pip install pandas")
+            })?),
+            None => py.import("pandas").ok(),
+        };
+        let d = PyDict::new(py);
+        d.set_item("from_date", report.from.to_string())?;
+        d.set_item("to_date", report.to.to_string())?;
+        d.set_item("previous_from", report.previous_from.to_string())?;
+        d.set_item("previous_to", report.previous_to.to_string())?;
+        d.set_item("by", by.to_ascii_lowercase())?;
+        d.set_item("now", report.now.to_string())?;
+        d.set_item("total", report.total)?;
+        d.set_item("previous_total", report.previous_total)?;
+        let tables = PyDict::new(py);
+        for table in report.tables() {
+            let rows = PyList::empty(py);
+            for row in &table.rows {
+                let r = PyDict::new(py);
+                for (column, cell) in table.columns.iter().zip(row) {
+                    match cell {
+                        civic311_store::Cell::Text(t) => r.set_item(column, t)?,
+                        civic311_store::Cell::Int(i) => r.set_item(column, i)?,
+                        civic311_store::Cell::Real(x) => r.set_item(column, x)?,
+                        civic311_store::Cell::Empty => r.set_item(column, py.None())?,
+                    }
+                }
+                rows.append(r)?;
+            }
+            match &pandas {
+                Some(pd) => {
+                    let kwargs = PyDict::new(py);
+                    kwargs.set_item("columns", table.columns.clone())?;
+                    let df = pd.getattr("DataFrame")?.call((rows,), Some(&kwargs))?;
+                    tables.set_item(table.name, df)?;
+                }
+                None => tables.set_item(table.name, rows)?,
+            }
+        }
+        d.set_item("tables", tables)?;
+        Ok(d)
+    }
+
+    /// The same report as one self-contained HTML page (charts, tables,
+    /// print styles; nothing fetched from elsewhere), as a str.
+    #[pyo3(signature = (from_date, to_date, *, title="311 report", by="week", now=None, engine=None, districts=None, rising=10))]
+    #[allow(clippy::too_many_arguments)]
+    fn report_html<'py>(
+        &self,
+        py: Python<'py>,
+        from_date: &Bound<'py, PyAny>,
+        to_date: &Bound<'py, PyAny>,
+        title: &str,
+        by: &str,
+        now: Option<&Bound<'py, PyAny>>,
+        engine: Option<PyRef<'py, Engine>>,
+        districts: Option<String>,
+        rising: usize,
+    ) -> PyResult<String> {
+        let options = report_options(from_date, to_date, by, now, engine, districts, rising)?;
+        py.detach(|| self.inner.report(&options).map(|r| r.to_html(title))).py_err(py)
+    }
+}
+
+/// A day from a `datetime.date` (or `datetime`) or a "YYYY-MM-DD" str.
+fn day(value: &Bound<'_, PyAny>, what: &str) -> PyResult<jiff::civil::Date> {
+    let text: String = if let Ok(s) = value.extract::<String>() {
+        s
+    } else if value.hasattr("isoformat")? {
+        let iso: String = value.call_method0("isoformat")?.extract()?;
+        iso.chars().take(10).collect()
+    } else {
+        return Err(QueryError::new_err(format!("{what} = {}; give a datetime.date or 'YYYY-MM-DD'", value.repr()?)));
+    };
+    text.trim()
+        .parse()
+        .map_err(|e| QueryError::new_err(format!("{what} = {text:?} is not a date ({e}); give 'YYYY-MM-DD'")))
+}
+
+fn report_options(
+    from_date: &Bound<'_, PyAny>,
+    to_date: &Bound<'_, PyAny>,
+    by: &str,
+    now: Option<&Bound<'_, PyAny>>,
+    engine: Option<PyRef<'_, Engine>>,
+    districts: Option<String>,
+    rising: usize,
+) -> PyResult<ReportOptions> {
+    let by =
+        Bucket::parse(by).ok_or_else(|| QueryError::new_err(format!("by = {by:?}; use 'day', 'week' or 'month'")))?;
+    let districts = match (engine, districts) {
+        (Some(engine), Some(kind)) => {
+            let shared = engine.shared();
+            let boundaries: Vec<_> = shared.catalog().boundaries().iter().filter(|b| b.kind == kind).cloned().collect();
+            if boundaries.is_empty() {
+                return Err(QueryError::new_err(format!("the engine's catalog has no boundaries of kind {kind:?}")));
+            }
+            Some((kind, boundaries))
+        }
+        (None, Some(_)) => {
+            return Err(QueryError::new_err("districts needs engine=, whose catalog has the boundaries"));
+        }
+        _ => None,
+    };
+    Ok(ReportOptions {
+        from: day(from_date, "from_date")?,
+        to: day(to_date, "to_date")?,
+        by,
+        now: instant(now, "now")?.unwrap_or_else(jiff::Timestamp::now),
+        districts,
+        rising,
+    })
 }
 
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {

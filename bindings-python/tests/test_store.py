@@ -217,3 +217,45 @@ def test_the_typed_dicts_name_every_key(store, engine):
     assert set(full["personal"] or types.Personal.__annotations__) == keys(types.Personal)
     assert set(store.query()[0]) == keys(types.StoredRequest) - {"history", "personal"}
     assert set(store.sweep()) == keys(types.SweepReport)
+
+
+REPORT_CSV = """Unique Key,Created Date,Closed Date,Agency,Complaint Type,Status,Due Date,Latitude,Longitude,Open Data Channel Type
+1,03/03/2025 09:00:00 AM,03/03/2025 01:00:00 PM,NYPD,Noise,Closed,03/04/2025 09:00:00 AM,38.95,-90.94,PHONE
+2,03/09/2025 11:30:00 PM,,DOT,Pothole,Open,03/10/2025 09:00:00 AM,38.95,-90.94,ONLINE
+3,02/24/2025 09:00:00 AM,,DOT,Pothole,Open,,,,PHONE
+"""
+
+
+def test_report_tables_as_frames_or_lists(store, engine, tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_text(REPORT_CSV)
+    store.import_file(path, mapping="nyc311")
+    now = datetime.datetime(2025, 3, 20, 12, tzinfo=UTC)
+    # Lists of dicts, as without pandas.
+    r = store.report(datetime.date(2025, 3, 3), "2025-03-16", now=now, frame=False)
+    assert (r["total"], r["previous_total"], r["previous_from"]) == (2, 1, "2025-02-17")
+    volumes = r["tables"]["volumes"]
+    # Sunday night in New York is in the week of the 3rd (Monday in UTC).
+    pothole_weeks = [v["bucket"] for v in volumes if v["dimension"] == "category" and v["value"] == "Pothole"]
+    assert pothole_weeks == ["2025-03-03"]
+    overall = next(s for s in r["tables"]["service_levels"] if s["dimension"] == "all")
+    assert (overall["within_sla"], overall["sla_decided"], overall["overdue"]) == (1, 2, 1)
+    assert overall["acknowledge_hours_p50"] is None
+    # Districts from an engine's catalog; a mistake is a QueryError.
+    r = store.report("2025-03-03", "2025-03-16", now=now, engine=engine, districts="council_district", frame=False)
+    assert {c["value"] for c in r["tables"]["changes"] if c["dimension"] == "district"} >= {"(none)"}
+    with pytest.raises(civic311.QueryError, match="day', 'week' or 'month"):
+        store.report("2025-03-03", "2025-03-16", by="fortnight")
+    with pytest.raises(civic311.QueryError, match="YYYY-MM-DD"):
+        store.report("March 3", "2025-03-16")
+    # The HTML page.
+    html = store.report_html("2025-03-03", "2025-03-16", now=now, title="March")
+    assert html.startswith("<!DOCTYPE html>") and "<title>March</title>" in html and "<svg" in html
+    # Data frames, with pandas.
+    pandas = pytest.importorskip("pandas", reason="frames need pandas (tests/requirements.txt installs it)")
+    r = store.report("2025-03-03", "2025-03-16", now=now)
+    frame = r["tables"]["service_levels"]
+    assert isinstance(frame, pandas.DataFrame)
+    assert list(frame.columns)[:4] == ["dimension", "value", "requests", "sla_decided"]
+    assert int(frame[frame.dimension == "all"].within_sla.iloc[0]) == 1
+    assert isinstance(r["tables"]["rising"], pandas.DataFrame) and r["tables"]["rising"].empty

@@ -462,3 +462,33 @@ class Store:
         """Imports a CSV export (through a mapping) or an Open311 payload (`mapping="open311"`)."""
     def verify(self) -> List[str]:
         """What disagrees between each request's state and its history (empty for a sound store)."""
+    def report(
+        self,
+        from_date: Union[datetime.date, str],
+        to_date: Union[datetime.date, str],
+        *,
+        by: str = "week",
+        now: Optional[_Instant] = None,
+        engine: Optional[Engine] = None,
+        districts: Optional[str] = None,
+        rising: int = 10,
+        frame: Optional[bool] = None,
+    ) -> Dict[str, Any]:
+        """A report over the requests filed from `from_date` to `to_date` (both included) against the
+        period before: `from_date`, `to_date`, `previous_from`, `previous_to`, `by`, `now`, `total`,
+        `previous_total` and `tables` (volumes, changes, rising, service_levels, backlog, referrals,
+        duplicates), each a pandas DataFrame when pandas is installed and a list of dicts otherwise
+        (`frame=False` forces lists). See docs/analytics.md for what each figure means."""
+    def report_html(
+        self,
+        from_date: Union[datetime.date, str],
+        to_date: Union[datetime.date, str],
+        *,
+        title: str = "311 report",
+        by: str = "week",
+        now: Optional[_Instant] = None,
+        engine: Optional[Engine] = None,
+        districts: Optional[str] = None,
+        rising: int = 10,
+    ) -> str:
+        """The same report as one self-contained HTML page with charts."""
