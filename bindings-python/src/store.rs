@@ -387,11 +387,12 @@ impl Store {
     /// totals and `tables` (volumes, changes, rising, service_levels,
     /// backlog, referrals, duplicates), each a pandas DataFrame when pandas
     /// is installed and a list of dicts otherwise (`frame=False` forces
-    /// lists). `by` is "day", "week" or "month"; `now` is when open,
+    /// lists). `departments` limits it to those departments' requests.
+    /// `by` is "day", "week" or "month"; `now` is when open,
     /// overdue and age are measured (default now); with `engine` and
     /// `districts` (a boundary kind of its catalog, such as
     /// "council_district") requests are counted by district too.
-    #[pyo3(signature = (from_date, to_date, *, by="week", now=None, engine=None, districts=None, rising=10, frame=None))]
+    #[pyo3(signature = (from_date, to_date, *, by="week", now=None, engine=None, districts=None, rising=10, departments=None, frame=None))]
     #[allow(clippy::too_many_arguments)]
     fn report<'py>(
         &self,
@@ -403,9 +404,11 @@ impl Store {
         engine: Option<PyRef<'py, Engine>>,
         districts: Option<String>,
         rising: usize,
+        departments: Option<Vec<String>>,
         frame: Option<bool>,
     ) -> PyResult<Bound<'py, PyDict>> {
-        let options = report_options(from_date, to_date, by, now, engine, districts, rising)?;
+        let mut options = report_options(from_date, to_date, by, now, engine, districts, rising)?;
+        options.departments = departments.unwrap_or_default();
         let report = py.detach(|| self.inner.report(&options)).py_err(py)?;
         let pandas = match frame {
             Some(false) => None,
@@ -520,6 +523,7 @@ fn report_options(
         now: instant(now, "now")?.unwrap_or_else(jiff::Timestamp::now),
         districts,
         rising,
+        departments: Vec::new(),
     })
 }
 

@@ -37,6 +37,9 @@ pub(crate) struct ReportArgs {
     /// How many rising categories to list.
     #[arg(long, default_value_t = 10)]
     rising: usize,
+    /// Only this department's requests (repeat for several).
+    #[arg(long)]
+    department: Vec<String>,
     /// json (the whole report); html (one self-contained page with charts,
     /// for a person, to read or print); or csv (one file per table, named
     /// after -o: report.csv gives report-volumes.csv, report-changes.csv, ...).
@@ -90,7 +93,7 @@ pub(crate) fn report(args: ReportArgs, out: &mut impl Write) -> Result<ExitCode>
         }
         _ => None,
     };
-    let options = ReportOptions { from, to, by, now, districts, rising: args.rising };
+    let options = ReportOptions { from, to, by, now, districts, rising: args.rising, departments: args.department };
     let report = args.store.open()?.report(&options)?;
     match args.format.as_str() {
         "json" | "html" => {

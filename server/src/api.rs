@@ -110,3 +110,56 @@ pub(crate) async fn triage(State(s): State<Shared>, body: Bytes) -> Result<Respo
     let triage = blocking(&s, move || engine.triage(&b.text)).await?;
     Ok(Json(triage).into_response())
 }
+
+/// `GET /api/stats?from=&to=&by=&at=`: the report over the store
+/// (docs/analytics.md), for a staff or admin key; a staff key limited to
+/// departments sees only their requests. Dates are YYYY-MM-DD, both
+/// included; by default the 28 days ending yesterday, by week.
+pub(crate) async fn stats(
+    State(s): State<Shared>,
+    RawQuery(query): RawQuery,
+    headers: axum::http::HeaderMap,
+) -> Result<Response, ApiError> {
+    let key = crate::ops::require_key(
+        &s,
+        crate::ops::key_of(&headers, query.as_deref()).as_deref(),
+        civic311::open311::Format::Json,
+    )?;
+    if key.role == crate::keys::Role::Client {
+        return Err(ApiError::forbidden("the statistics are for staff: a client key may not read them"));
+    }
+    let p = params(query.as_deref());
+    let day = |name: &str| -> Result<Option<jiff::civil::Date>, ApiError> {
+        param(&p, name)
+            .map(|v| {
+                v.trim()
+                    .parse()
+                    .map_err(|_| ApiError::bad_request(format!("{name} is '{v}'; write a day as YYYY-MM-DD")))
+            })
+            .transpose()
+    };
+    let now = match param(&p, "at") {
+        Some(v) => civic311::DateTime::parse(v)
+            .map_err(|_| {
+                ApiError::bad_request(format!("at is '{v}'; write a time as RFC 3339 (2025-03-20T12:00:00Z)"))
+            })?
+            .timestamp(),
+        None => jiff::Timestamp::now(),
+    };
+    let to = day("to")?.unwrap_or_else(|| now.to_zoned(jiff::tz::TimeZone::UTC).date().yesterday().unwrap_or_default());
+    let from = day("from")?.unwrap_or_else(|| to.checked_sub(jiff::Span::new().days(27)).unwrap_or(to));
+    let by = match param(&p, "by") {
+        Some(v) => civic311_store::Bucket::parse(v)
+            .ok_or_else(|| ApiError::bad_request(format!("by is '{v}'; use day, week or month")))?,
+        None => civic311_store::Bucket::Week,
+    };
+    let options = civic311_store::ReportOptions {
+        by,
+        now,
+        departments: key.departments.clone(),
+        ..civic311_store::ReportOptions::new(from, to)
+    };
+    let store = s.store.clone();
+    let report = blocking(&s, move || store.report(&options)).await?;
+    Ok(Json(report).into_response())
+}

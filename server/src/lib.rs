@@ -131,7 +131,8 @@ impl Server {
             .route("/search", get(api::search))
             .route("/suggest", get(api::suggest))
             .route("/classify", post(api::classify))
-            .route("/triage", post(api::triage));
+            .route("/triage", post(api::triage))
+            .route("/stats", get(api::stats));
         // Layers run outside in: the log line, then the guard (rate limits,
         // metrics, error arrays), CORS, the body limit, the timeout.
         Router::new()

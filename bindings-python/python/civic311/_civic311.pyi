@@ -472,6 +472,7 @@ class Store:
         engine: Optional[Engine] = None,
         districts: Optional[str] = None,
         rising: int = 10,
+        departments: Optional[List[str]] = None,
         frame: Optional[bool] = None,
     ) -> Dict[str, Any]:
         """A report over the requests filed from `from_date` to `to_date` (both included) against the

@@ -40,3 +40,42 @@ async fn search_suggest_classify_and_triage() {
     post_json(s, "/api/classify", serde_json::json!({"txt": "x"})).await.assert_error(StatusCode::BAD_REQUEST, "text");
     post_json(s, "/api/triage", serde_json::json!({"text": "  "})).await.assert_error(StatusCode::BAD_REQUEST, "empty");
 }
+
+#[tokio::test]
+async fn stats_are_for_staff_and_a_department_sees_its_own() {
+    for t in each_server("stats", options()) {
+        let s = &t.server;
+        for lat in [38.95, 38.951, 38.9521] {
+            submit_pothole(s, lat).await;
+        }
+        let today = jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::UTC).date();
+        let period = format!("from={}&to={}&by=day", today - jiff::ToSpan::days(1), today + jiff::ToSpan::days(1));
+        get(s, &format!("/api/stats?{period}")).await.assert_error(StatusCode::FORBIDDEN, "api_key");
+        get(s, &format!("/api/stats?{period}&api_key={CLIENT}")).await.assert_error(StatusCode::FORBIDDEN, "staff");
+        for (key, total) in [(STREETS, 3), (PARKS, 0), (ADMIN, 3)] {
+            let a = get(s, &format!("/api/stats?{period}&api_key={key}")).await;
+            assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+            let r = a.json();
+            assert_eq!(r["total"], total, "{key}: {}", a.body);
+            assert!(r["service_levels"].is_array() && r["backlog"].is_array());
+        }
+        // Streets' open potholes are its backlog; parks sees none of them.
+        let streets = get(s, &format!("/api/stats?{period}&api_key={STREETS}")).await.json();
+        let open: u64 = streets["backlog"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|b| b["department"] == "streets")
+            .map(|b| b["open"].as_u64().unwrap())
+            .sum();
+        assert_eq!(open, 3);
+        let parks = get(s, &format!("/api/stats?{period}&api_key={PARKS}")).await.json();
+        assert!(parks["backlog"].as_array().unwrap().is_empty(), "{parks}");
+        get(s, &format!("/api/stats?{period}&by=fortnight&api_key={ADMIN}"))
+            .await
+            .assert_error(StatusCode::BAD_REQUEST, "day, week or month");
+        get(s, &format!("/api/stats?from=March&api_key={ADMIN}"))
+            .await
+            .assert_error(StatusCode::BAD_REQUEST, "YYYY-MM-DD");
+    }
+}

@@ -71,12 +71,23 @@ pub struct ReportOptions {
     pub districts: Option<(String, Vec<Boundary>)>,
     /// How many rising categories to list.
     pub rising: usize,
+    /// Only these departments' requests (empty: every request). A staff
+    /// member's view of their own queue.
+    pub departments: Vec<String>,
 }
 
 impl ReportOptions {
     /// The period from `from` to `to` (both included), by week, measured now.
     pub fn new(from: Date, to: Date) -> ReportOptions {
-        ReportOptions { from, to, by: Bucket::Week, now: Timestamp::now(), districts: None, rising: 10 }
+        ReportOptions {
+            from,
+            to,
+            by: Bucket::Week,
+            now: Timestamp::now(),
+            districts: None,
+            rising: 10,
+            departments: Vec::new(),
+        }
     }
 }
 
@@ -343,8 +354,14 @@ impl Store {
         let mut current: Vec<(Row, Date)> = Vec::new();
         let mut previous_counts: BTreeMap<(&'static str, String), u64> = BTreeMap::new();
         let mut previous_total = 0;
+        let wanted = |department: Option<&str>| {
+            options.departments.is_empty() || department.is_some_and(|d| options.departments.iter().any(|w| w == d))
+        };
         for row in rows {
             let row = read_row(row);
+            if !wanted(row.department.as_deref()) {
+                continue;
+            }
             let zone = zones.entry(row.zone.clone()).or_insert_with(|| crate::rows::zone(&row.zone)).clone();
             let Ok(day) = Timestamp::from_second(row.requested).map(|t| t.to_zoned(zone).date()) else { continue };
             if day >= options.from && day <= options.to {
@@ -407,7 +424,11 @@ impl Store {
         let mut backlog: BTreeMap<(String, usize), (u64, u64)> = BTreeMap::new();
         for row in open {
             let mut v = row.into_iter();
-            let department = v.next().and_then(Value::into_text).unwrap_or_else(|| NONE.into());
+            let department = v.next().and_then(Value::into_text);
+            if !wanted(department.as_deref()) {
+                continue;
+            }
+            let department = department.unwrap_or_else(|| NONE.into());
             let requested = v.next().and_then(|x| x.int()).unwrap_or(now);
             let expected = v.next().and_then(|x| x.int());
             let age = now - requested;
