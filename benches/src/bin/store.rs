@@ -7,6 +7,8 @@
 //! ```
 //!
 //! With `submit` after the engine, only the submissions are measured.
+//! `store history N FILE` writes the generated history of N requests as a
+//! CSV in NYC 311's schema, and nothing else.
 //!
 //! `split` shows where one SQLite submission's time goes: routing alone,
 //! the whole submission on a store in memory (no disk), on a file, and the
@@ -236,6 +238,14 @@ fn submit_split(engine: &Engine, dir: &std::path::Path) {
 
 fn main() {
     let which = std::env::args().nth(1).unwrap_or_else(|| "all".into());
+    if which == "history" {
+        // `store history N FILE`: the generated history alone, as a CSV in
+        // NYC 311's schema (for benches/compare/report_speed.py).
+        let n: usize = std::env::args().nth(2).and_then(|a| a.parse().ok()).expect("store history N FILE");
+        let file = std::env::args().nth(3).expect("store history N FILE");
+        generated_history(n, std::path::Path::new(&file));
+        return;
+    }
     if which == "split" {
         let dir = std::env::temp_dir().join(format!("civic311-store-split-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
