@@ -66,7 +66,7 @@ def with_days(rows, start, end, prev_start):
 
 def pandas_tables(rows, open_, start, end, prev_start, now):
     current, previous = with_days(rows, start, end, prev_start)
-    current = current.assign(week=current.day - pd.to_timedelta(current.day.dt.weekday, unit="D"))
+    current = current.assign(week=current.day - pd.to_timedelta(current.day.dt.day_of_week, unit="D"))
     volumes = [current.groupby([d, "week"], dropna=False).size() for d in DIMENSIONS]
     changes = pd.concat([current.service_code.value_counts(), previous.service_code.value_counts()], axis=1)
     closed = current.state == "closed"
