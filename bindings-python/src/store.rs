@@ -503,14 +503,10 @@ fn report_options(
     let by =
         Bucket::parse(by).ok_or_else(|| QueryError::new_err(format!("by = {by:?}; use 'day', 'week' or 'month'")))?;
     let districts = match (engine, districts) {
-        (Some(engine), Some(kind)) => {
-            let shared = engine.shared();
-            let boundaries: Vec<_> = shared.catalog().boundaries().iter().filter(|b| b.kind == kind).cloned().collect();
-            if boundaries.is_empty() {
-                return Err(QueryError::new_err(format!("the engine's catalog has no boundaries of kind {kind:?}")));
-            }
-            Some((kind, boundaries))
-        }
+        (Some(engine), Some(kind)) => Some(
+            ReportOptions::districts_of(engine.shared().catalog(), &kind)
+                .map_err(|e| QueryError::new_err(e.message().to_string()))?,
+        ),
         (None, Some(_)) => {
             return Err(QueryError::new_err("districts needs engine=, whose catalog has the boundaries"));
         }

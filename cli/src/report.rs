@@ -7,7 +7,6 @@ use std::process::ExitCode;
 use civic311::{Catalog, Error, ErrorKind, Result};
 use civic311_store::{Bucket, ReportOptions};
 use clap::Args;
-use jiff::ToSpan;
 use jiff::civil::Date;
 
 use crate::requests::{StoreArg, instant, io_error};
@@ -61,36 +60,17 @@ fn date(text: &str, what: &str) -> Result<Date> {
 
 pub(crate) fn report(args: ReportArgs, out: &mut impl Write) -> Result<ExitCode> {
     let now = instant(args.at.as_deref())?.unwrap_or_else(jiff::Timestamp::now);
-    let to = match &args.to {
-        Some(t) => date(t, "to")?,
-        None => now.to_zoned(jiff::tz::TimeZone::UTC).date() - 1.day(),
-    };
-    let from = match &args.from {
-        Some(f) => date(f, "from")?,
-        None => to - 27.days(),
-    };
+    let (default_from, to) =
+        ReportOptions::four_weeks_ending(args.to.as_deref().map(|t| date(t, "to")).transpose()?, now);
+    let from = args.from.as_deref().map(|f| date(f, "from")).transpose()?.unwrap_or(default_from);
     let by = Bucket::parse(&args.by).ok_or_else(|| {
         Error::new(ErrorKind::Query, format!("--by '{}' is not a period; use day, week or month", args.by))
     })?;
     let districts = match (&args.catalog, &args.districts) {
-        (Some(dir), Some(kind)) => {
-            let catalog = Catalog::load(dir)?;
-            let boundaries: Vec<_> = catalog.boundaries().iter().filter(|b| b.kind == *kind).cloned().collect();
-            if boundaries.is_empty() {
-                let mut kinds: Vec<&str> = catalog.boundaries().iter().map(|b| b.kind.as_str()).collect();
-                kinds.sort();
-                kinds.dedup();
-                return Err(Error::new(
-                    ErrorKind::Query,
-                    format!(
-                        "the catalog in {} has no boundaries of kind '{kind}'; its kinds are: {}",
-                        dir.display(),
-                        if kinds.is_empty() { "none".to_string() } else { kinds.join(", ") }
-                    ),
-                ));
-            }
-            Some((kind.clone(), boundaries))
-        }
+        (Some(dir), Some(kind)) => Some(
+            ReportOptions::districts_of(&Catalog::load(dir)?, kind)
+                .map_err(|e| Error::new(ErrorKind::Query, format!("{}: {}", dir.display(), e.message())))?,
+        ),
         _ => None,
     };
     let options = ReportOptions { from, to, by, now, districts, rising: args.rising, departments: args.department };

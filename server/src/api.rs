@@ -146,8 +146,8 @@ pub(crate) async fn stats(
             .timestamp(),
         None => jiff::Timestamp::now(),
     };
-    let to = day("to")?.unwrap_or_else(|| now.to_zoned(jiff::tz::TimeZone::UTC).date().yesterday().unwrap_or_default());
-    let from = day("from")?.unwrap_or_else(|| to.checked_sub(jiff::Span::new().days(27)).unwrap_or(to));
+    let (default_from, to) = civic311_store::ReportOptions::four_weeks_ending(day("to")?, now);
+    let from = day("from")?.unwrap_or(default_from);
     let by = match param(&p, "by") {
         Some(v) => civic311_store::Bucket::parse(v)
             .ok_or_else(|| ApiError::bad_request(format!("by is '{v}'; use day, week or month")))?,

@@ -270,7 +270,7 @@ impl Report {
             tile(&mut h, hours(a.close_hours_p50), "median time to close".into());
             tile(&mut h, pct(a.reopen_percent), format!("reopened ({} of {} closed)", a.reopened, a.closed));
         }
-        let _ = write!(h, "</div>\n");
+        let _ = writeln!(h, "</div>");
 
         if let Some(svg) = trend_chart(self) {
             let _ = write!(
@@ -311,9 +311,9 @@ impl Report {
         }
 
         // Tables.
-        let _ = write!(h, "<h2>Rising categories</h2>\n");
+        let _ = writeln!(h, "<h2>Rising categories</h2>");
         if self.rising.is_empty() {
-            let _ = write!(h, "<p class=\"note\">No category rose beyond what chance explains.</p>\n");
+            let _ = writeln!(h, "<p class=\"note\">No category rose beyond what chance explains.</p>");
         } else {
             let _ = write!(
                 h,
@@ -330,11 +330,11 @@ impl Report {
                     r.q
                 );
             }
-            let _ = write!(h, "</table>\n");
+            let _ = writeln!(h, "</table>");
         }
-        let _ = write!(
+        let _ = writeln!(
             h,
-            "<p class=\"note\">A category is listed when its rise is unlikely to be chance: the exact test for two Poisson counts over periods of equal length, adjusted for testing every category at once (Benjamini–Hochberg, q &lt; 0.05).</p>\n"
+            "<p class=\"note\">A category is listed when its rise is unlikely to be chance: the exact test for two Poisson counts over periods of equal length, adjusted for testing every category at once (Benjamini–Hochberg, q &lt; 0.05).</p>"
         );
 
         for (dimension, heading) in
@@ -363,17 +363,17 @@ impl Report {
                     pct(s.reopen_percent)
                 );
             }
-            let _ = write!(h, "</table>\n");
+            let _ = writeln!(h, "</table>");
         }
 
-        let _ = write!(h, "<h2>Backlog by age</h2>\n");
+        let _ = writeln!(h, "<h2>Backlog by age</h2>");
         let departments: Vec<&str> = {
             let mut d: Vec<&str> = self.backlog.iter().map(|b| b.department.as_str()).collect();
             d.dedup();
             d
         };
         if departments.is_empty() {
-            let _ = write!(h, "<p class=\"note\">No request is open.</p>\n");
+            let _ = writeln!(h, "<p class=\"note\">No request is open.</p>");
         } else {
             let ages: Vec<&str> = super::AGES.iter().map(|(a, _)| *a).collect();
             let _ = write!(h, "<table><tr><th>department</th>");
@@ -395,7 +395,7 @@ impl Report {
                 }
                 let _ = write!(h, "</tr>");
             }
-            let _ = write!(h, "</table>\n");
+            let _ = writeln!(h, "</table>");
         }
 
         let mut volume_table = |dimension: &str, heading: &str| {
@@ -417,7 +417,7 @@ impl Report {
                     change(c.count, c.previous)
                 );
             }
-            let _ = write!(h, "</table>\n");
+            let _ = writeln!(h, "</table>");
         };
         volume_table("district", "By district");
         volume_table("jurisdiction", "By jurisdiction");
@@ -435,7 +435,7 @@ impl Report {
             for c in list {
                 let _ = write!(h, "<tr><td>{}</td><td class=\"n\">{}</td></tr>", esc(&c.value), c.count);
             }
-            let _ = write!(h, "</table>\n");
+            let _ = writeln!(h, "</table>");
         }
         let _ = write!(
             h,

@@ -77,6 +77,33 @@ pub struct ReportOptions {
 }
 
 impl ReportOptions {
+    /// The default period, `(from, to)`: the 28 days ending on `to`, or
+    /// ending yesterday (UTC, at `now`) when no `to` is given.
+    pub fn four_weeks_ending(to: Option<Date>, now: Timestamp) -> (Date, Date) {
+        let to = to.unwrap_or_else(|| now.to_zoned(TimeZone::UTC).date().yesterday().unwrap_or_default());
+        (to.checked_sub(27.days()).unwrap_or(to), to)
+    }
+
+    /// The districts of a catalog to count by: its boundaries of `kind`
+    /// (`council_district`, ...). A kind it has none of is a
+    /// [`Query`](ErrorKind::Query) error naming the kinds it has.
+    pub fn districts_of(catalog: &civic311::Catalog, kind: &str) -> Result<(String, Vec<Boundary>)> {
+        let boundaries: Vec<Boundary> = catalog.boundaries().iter().filter(|b| b.kind == kind).cloned().collect();
+        if boundaries.is_empty() {
+            let mut kinds: Vec<&str> = catalog.boundaries().iter().map(|b| b.kind.as_str()).collect();
+            kinds.sort();
+            kinds.dedup();
+            return Err(Error::new(
+                ErrorKind::Query,
+                format!(
+                    "the catalog has no boundaries of kind '{kind}'; its kinds are: {}",
+                    if kinds.is_empty() { "none".to_string() } else { kinds.join(", ") }
+                ),
+            ));
+        }
+        Ok((kind.to_string(), boundaries))
+    }
+
     /// The period from `from` to `to` (both included), by week, measured now.
     pub fn new(from: Date, to: Date) -> ReportOptions {
         ReportOptions {
@@ -362,7 +389,10 @@ impl Store {
             if !wanted(row.department.as_deref()) {
                 continue;
             }
-            let zone = zones.entry(row.zone.clone()).or_insert_with(|| crate::rows::zone(&row.zone)).clone();
+            if !zones.contains_key(&row.zone) {
+                zones.insert(row.zone.clone(), crate::rows::zone(&row.zone));
+            }
+            let zone = zones[&row.zone].clone();
             let Ok(day) = Timestamp::from_second(row.requested).map(|t| t.to_zoned(zone).date()) else { continue };
             if day >= options.from && day <= options.to {
                 current.push((row, day));
