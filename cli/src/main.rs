@@ -59,6 +59,13 @@ enum Command {
         /// The instant "open now" is computed at (RFC 3339), instead of now.
         #[arg(long)]
         at: Option<String>,
+        /// Answer only when confident; otherwise name the department to ask,
+        /// why, and by when it should reply (docs/answer.md).
+        #[arg(long)]
+        escalate: bool,
+        /// With --escalate: the confidence (0 to 1) under which the question is escalated.
+        #[arg(long, default_value_t = civic311::answer::DEFAULT_MIN_CONFIDENCE, requires = "escalate")]
+        min_confidence: f32,
         #[command(flatten)]
         source: Source,
     },
@@ -258,7 +265,7 @@ fn run(cli: Cli) -> civic311::Result<ExitCode> {
                 Err(err) => Err(err),
             }
         }
-        Command::Ask { question, json, limit, lang, kind, department, at, source } => {
+        Command::Ask { question, json, limit, lang, kind, department, at, escalate, min_confidence, source } => {
             let mut kinds = Vec::new();
             for k in &kind {
                 kinds.push(AnswerKind::parse(k).ok_or_else(|| {
@@ -272,6 +279,34 @@ fn run(cli: Cli) -> civic311::Result<ExitCode> {
                 Some(at) => Some(civic311::DateTime::parse(&at)?.timestamp()),
                 None => None,
             };
+            if escalate {
+                if !kinds.is_empty() || department.is_some() {
+                    return Err(civic311::Error::new(
+                        civic311::ErrorKind::Query,
+                        "--kind and --department narrow a search; --escalate weighs every answer, so drop them",
+                    ));
+                }
+                let engine = source.engine()?;
+                let options = civic311::AnswerOptions { limit, lang, min_confidence, now };
+                let questions: Vec<String> = match question {
+                    Some(q) => vec![q],
+                    None => std::io::stdin().lock().lines().collect::<std::io::Result<_>>().map_err(|e| {
+                        civic311::Error::new(civic311::ErrorKind::Io, format!("cannot read standard input: {e}"))
+                    })?,
+                };
+                let batch = questions.len() != 1;
+                for q in questions {
+                    let reply = engine.answer(&q, &options)?;
+                    if json || batch {
+                        let mut v = serde_json::to_value(&reply).unwrap_or_default();
+                        v["query"] = serde_json::Value::String(q);
+                        let _ = writeln!(out, "{v}");
+                    } else {
+                        print_reply(&mut out, &reply);
+                    }
+                }
+                return Ok(ExitCode::SUCCESS);
+            }
             let options = SearchOptions { limit, lang, kinds, department, now };
             let engine = source.engine()?;
             match question {
@@ -520,6 +555,47 @@ fn run(cli: Cli) -> civic311::Result<ExitCode> {
 }
 
 /// Answers as text for a terminal: the snippet's HTML reduced to plain words.
+/// An answer-or-escalate reply, for a person.
+fn print_reply(out: &mut impl Write, reply: &civic311::Reply) {
+    if let Some(advice) = &reply.emergency {
+        let _ = writeln!(out, "{advice}");
+        return;
+    }
+    if reply.answered {
+        let _ = writeln!(out, "Answered (confidence {:.2}):", reply.confidence);
+        print_answers(out, &reply.answers);
+        return;
+    }
+    if let Some(e) = &reply.escalation {
+        match (&e.department_name, &e.department) {
+            (Some(name), Some(id)) => {
+                let _ = writeln!(out, "Escalate to {name} ({id}).");
+            }
+            _ => {
+                let _ = writeln!(out, "Escalate: a call-taker should choose the department.");
+            }
+        }
+        let _ = writeln!(out, "Why: {}.", e.reason);
+        match &e.reply_by {
+            Some(by) => {
+                let _ = writeln!(out, "Reply due within {}: by {by}.", e.reply_within);
+            }
+            None => {
+                let _ = writeln!(out, "Reply due within {}.", e.reply_within);
+            }
+        }
+        if e.candidates.len() > 1 {
+            let others: Vec<String> =
+                e.candidates.iter().map(|c| format!("{} ({:.2})", c.department, c.score)).collect();
+            let _ = writeln!(out, "Candidates: {}.", others.join(", "));
+        }
+    }
+    if !reply.answers.is_empty() {
+        let _ = writeln!(out, "\nClosest answers (not confident):");
+        print_answers(out, &reply.answers);
+    }
+}
+
 fn print_answers(out: &mut impl Write, answers: &[civic311::Answer]) {
     if answers.is_empty() {
         let _ = writeln!(out, "no answer found; try other words, or call 311");

@@ -25,11 +25,16 @@ pub struct Engine {
     pub(crate) catalog: Arc<Catalog>,
     pub(crate) docs: Vec<AnswerDoc>,
     pub(crate) index: SearchIndex,
-    analyzers: [Analyzer; 2],
-    synonyms: [SynonymIndex; 2],
+    pub(crate) analyzers: [Analyzer; 2],
+    pub(crate) synonyms: [SynonymIndex; 2],
     suggester: Suggester,
     /// Each answer's body, analyzed for snippets the first time it is shown.
     bodies: Vec<std::sync::OnceLock<BodyTokens>>,
+    /// Each answer's stems per language (sorted hashes), for the confidence
+    /// of [`answer`](Engine::answer); made the first time it is the best answer.
+    pub(crate) doc_stems: Vec<[std::sync::OnceLock<Vec<u64>>; 2]>,
+    /// Each department's words, for [`departments_for`](Engine::departments_for); made on first use.
+    pub(crate) profiles: std::sync::OnceLock<crate::answer::Profiles>,
     /// The catalog-trained classifier, trained on first use.
     pub(crate) zero_shot: std::sync::OnceLock<std::result::Result<Arc<crate::classify::Classifier>, Error>>,
     /// The duplicate finder with the default options, for
@@ -48,6 +53,9 @@ impl std::fmt::Debug for Engine {
         f.debug_struct("Engine").field("catalog", &self.catalog.name()).field("answers", &self.docs.len()).finish()
     }
 }
+
+/// A query analyzed, and its best answers' (score, ordinal), best first.
+pub(crate) type Ranking = (AnalyzedQuery, Vec<(f32, usize)>);
 
 /// Answers whose score is within this share of a hit's are re-ranked by intent.
 const HOURS_BOOST: f32 = 1.6;
@@ -69,6 +77,7 @@ impl Engine {
         ];
         let suggester = Suggester::new(&docs);
         let bodies = docs.iter().map(|_| std::sync::OnceLock::new()).collect();
+        let doc_stems = docs.iter().map(|_| Default::default()).collect();
         let router = crate::route::Router::new(catalog.clone());
         Engine {
             catalog,
@@ -78,6 +87,8 @@ impl Engine {
             synonyms,
             suggester,
             bodies,
+            doc_stems,
+            profiles: std::sync::OnceLock::new(),
             zero_shot: std::sync::OnceLock::new(),
             duplicates: std::sync::OnceLock::new(),
             trained: None,
@@ -104,12 +115,23 @@ impl Engine {
     /// finds nothing. Options that cannot be honoured (an unknown language
     /// or department, a limit over 100) are a [`ErrorKind::Query`] error.
     pub fn search(&self, query: &str, options: &SearchOptions) -> Result<Vec<Answer>> {
+        let Some((analyzed, ranked)) = self.rank(query, options)? else { return Ok(Vec::new()) };
+        Ok(self.answers(&analyzed, ranked, options))
+    }
+
+    /// The query analyzed and the best answers' (score, ordinal), best
+    /// first, at most `options.limit`; `None` when nothing is left to search.
+    pub(crate) fn rank(
+        &self,
+        query: &str,
+        options: &SearchOptions,
+    ) -> Result<Option<Ranking>> {
         let lang = self.check_options(options)?;
         if options.limit == 0 {
-            return Ok(Vec::new());
+            return Ok(None);
         }
         let analyzed = analyze(query, lang, &self.analyzers, &self.synonyms, &self.index);
-        let Some(text_query) = build_query(&analyzed, &self.index) else { return Ok(Vec::new()) };
+        let Some(text_query) = build_query(&analyzed, &self.index) else { return Ok(None) };
         let query = self.filtered(text_query, options, lang);
         let searcher = self.index.searcher();
         // Note: more hits than asked are fetched, so that re-ranking by
@@ -131,6 +153,16 @@ impl Engine {
             .collect();
         ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
         ranked.truncate(options.limit);
+        Ok(Some((analyzed, ranked)))
+    }
+
+    /// The ranked answers, with snippets and hours.
+    pub(crate) fn answers(
+        &self,
+        analyzed: &AnalyzedQuery,
+        ranked: Vec<(f32, usize)>,
+        options: &SearchOptions,
+    ) -> Vec<Answer> {
         let now = options.now.unwrap_or_else(Timestamp::now);
         // The query's stems (with synonyms and corrections) as ids, per language, for highlighting.
         let stems: [Vec<u64>; 2] = Language::ALL.map(|lang| {
@@ -138,7 +170,7 @@ impl Engine {
                 analyzed.langs.iter().filter(|l| l.lang == lang).flat_map(|l| l.stems()).collect();
             stem_hashes(&set)
         });
-        Ok(ranked.into_iter().map(|(score, ord)| self.answer(ord, score, &analyzed, &stems, now)).collect())
+        ranked.into_iter().map(|(score, ord)| self.answer_at(ord, score, analyzed, &stems, now)).collect()
     }
 
     fn check_options(&self, options: &SearchOptions) -> Result<Option<Language>> {
@@ -202,7 +234,7 @@ impl Engine {
         Box::new(BooleanQuery::new(must))
     }
 
-    fn answer(&self, ord: usize, score: f32, q: &AnalyzedQuery, stems: &[Vec<u64>; 2], now: Timestamp) -> Answer {
+    fn answer_at(&self, ord: usize, score: f32, q: &AnalyzedQuery, stems: &[Vec<u64>; 2], now: Timestamp) -> Answer {
         let doc = &self.docs[ord];
         let doc_lang = slot(doc.lang.unwrap_or(Language::English));
         let stems = &stems[doc_lang];

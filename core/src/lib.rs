@@ -47,6 +47,7 @@
 //! was wrong and how to fix it.
 
 pub mod analyzer;
+pub mod answer;
 pub mod bundle;
 pub mod catalog;
 pub mod classify;
@@ -61,6 +62,7 @@ mod text;
 mod time;
 mod zones;
 
+pub use answer::{AnswerOptions, Reply};
 pub use catalog::Catalog;
 pub use engine::Engine;
 pub use error::{Error, ErrorKind, Open311Error, Problem, Result};

@@ -163,3 +163,228 @@ pub(crate) async fn stats(
     let report = blocking(&s, move || store.report(&options)).await?;
     Ok(Json(report).into_response())
 }
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct QuestionBody {
+    question: String,
+    #[serde(default)]
+    lang: Option<String>,
+    /// The page the question was asked on (its query string is dropped).
+    #[serde(default)]
+    page: Option<String>,
+    #[serde(default)]
+    limit: Option<usize>,
+    /// How it was asked: `web` by default.
+    #[serde(default)]
+    channel: Option<String>,
+}
+
+/// `POST /api/questions` with `{"question": "...", "lang": "en", "page": "..."}`:
+/// the answers, or an escalation. An escalated question is kept as an
+/// inquiry in the department's queue; the answer then carries its id and
+/// the secret token with which the asker reads the reply
+/// (`GET /api/questions/{id}?token=`).
+pub(crate) async fn ask(State(s): State<Shared>, body: Bytes) -> Result<Response, ApiError> {
+    let b: QuestionBody = serde_json::from_slice(&body).map_err(|e| {
+        ApiError::bad_request(format!("the body must be a JSON object such as {{\"question\": \"...\"}}: {e}"))
+    })?;
+    if b.question.trim().is_empty() {
+        return Err(ApiError::bad_request("question is empty; give the resident's words"));
+    }
+    let limit = b.limit.unwrap_or(3);
+    if !(1..=20).contains(&limit) {
+        return Err(ApiError::bad_request(format!("limit is {limit}; give 1 to 20")));
+    }
+    let options = civic311::AnswerOptions { limit, lang: b.lang.clone(), ..civic311::AnswerOptions::default() };
+    let engine = s.engine.current();
+    let store = s.store.clone();
+    let token = crate::keys::random_text(18).map_err(|e| ApiError::from_error(&e))?;
+    let (reply, inquiry) = blocking(&s, move || {
+        let reply = engine.answer(&b.question, &options)?;
+        let inquiry = match reply.escalation {
+            Some(_) => {
+                let asked = civic311_store::Asked {
+                    channel: Some(b.channel.unwrap_or_else(|| "web".into())),
+                    page: b.page,
+                    token: Some(token),
+                    at: None,
+                };
+                Some(store.escalate(&engine, &b.question, &reply, &asked)?)
+            }
+            None => None,
+        };
+        Ok((reply, inquiry))
+    })
+    .await?;
+    let mut answer = serde_json::to_value(&reply).unwrap_or_default();
+    answer["inquiry"] = match &inquiry {
+        Some(i) => serde_json::json!({
+            "id": i.id,
+            "token": i.token,
+            "department": i.department,
+            "reply_by": i.reply_by,
+        }),
+        None => serde_json::Value::Null,
+    };
+    let status = if inquiry.is_some() { axum::http::StatusCode::CREATED } else { axum::http::StatusCode::OK };
+    Ok((status, Json(answer)).into_response())
+}
+
+/// What the asker sees of an inquiry: the question, whom it went to, the
+/// deadline and the reply; no internal note.
+fn public_inquiry(i: &civic311_store::Inquiry, engine: &civic311::Engine) -> serde_json::Value {
+    let department_name = i.department.as_deref().and_then(|d| engine.catalog().department(d)).map(|d| d.name.clone());
+    serde_json::json!({
+        "id": i.id,
+        "question": i.question,
+        "open": i.open,
+        "asked_datetime": i.asked_datetime,
+        "department": i.department,
+        "department_name": department_name,
+        "reply_by": i.reply_by,
+        "reply": i.reply,
+        "replied_datetime": i.replied_datetime,
+    })
+}
+
+/// `GET /api/questions/{id}?token=`: an inquiry. With the asker's token, what
+/// the asker may see; with a staff key of its department, all of it.
+pub(crate) async fn inquiry(
+    State(s): State<Shared>,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    RawQuery(query): RawQuery,
+    headers: axum::http::HeaderMap,
+) -> Result<Response, ApiError> {
+    let p = params(query.as_deref());
+    let key = crate::ops::key_of(&headers, query.as_deref()).and_then(|k| s.keys.find(&k).cloned());
+    let store = s.store.clone();
+    let lookup = id.clone();
+    let found = blocking(&s, move || store.inquiry(&lookup)).await?;
+    let unknown = || {
+        ApiError::not_found(format!(
+            "no inquiry '{id}' with that token; give the id and token the question's answer gave"
+        ))
+    };
+    let Some(found) = found else { return Err(unknown()) };
+    if let Some(key) = key
+        && key.role != crate::keys::Role::Client
+        && key.is_staff_for(found.department.as_deref())
+    {
+        return Ok(Json(found).into_response());
+    }
+    match param(&p, "token") {
+        Some(t) if found.token_matches(t) => Ok(Json(public_inquiry(&found, &s.engine.current())).into_response()),
+        _ => Err(unknown()),
+    }
+}
+
+/// The staff key of a handler (a client key is refused).
+fn staff_key<'a>(
+    s: &'a Shared,
+    headers: &axum::http::HeaderMap,
+    query: Option<&str>,
+) -> Result<&'a crate::keys::Key, ApiError> {
+    let key =
+        crate::ops::require_key(s, crate::ops::key_of(headers, query).as_deref(), civic311::open311::Format::Json)?;
+    if key.role == crate::keys::Role::Client {
+        return Err(ApiError::forbidden("inquiries are for staff: a client key may not read or change them"));
+    }
+    Ok(key)
+}
+
+/// `GET /api/questions?department=&status=open|closed|all&page=&page_size=`:
+/// a department's queue of inquiries, oldest first (staff). A key limited
+/// to departments sees theirs only.
+pub(crate) async fn inquiries(
+    State(s): State<Shared>,
+    RawQuery(query): RawQuery,
+    headers: axum::http::HeaderMap,
+) -> Result<Response, ApiError> {
+    let key = staff_key(&s, &headers, query.as_deref())?;
+    let p = params(query.as_deref());
+    let mut department = param(&p, "department").map(str::to_string);
+    if key.role == crate::keys::Role::Staff && !key.departments.is_empty() {
+        match &department {
+            Some(d) if key.is_staff_for(Some(d)) => {}
+            Some(d) => return Err(ApiError::forbidden(format!("this key is not staff of department '{d}'"))),
+            None if key.departments.len() == 1 => department = key.departments.first().cloned(),
+            None => {
+                return Err(ApiError::bad_request(format!(
+                    "give department: this key is staff of {}",
+                    key.departments.join(", ")
+                )));
+            }
+        }
+    }
+    let open = match param(&p, "status").unwrap_or("open") {
+        "open" => Some(true),
+        "closed" => Some(false),
+        "all" => None,
+        other => return Err(ApiError::bad_request(format!("status is '{other}'; use open, closed or all"))),
+    };
+    let number = |name: &str, default: u32| -> Result<u32, ApiError> {
+        param(&p, name)
+            .map(|v| v.trim().parse().map_err(|_| ApiError::bad_request(format!("{name} is '{v}'; give a number"))))
+            .transpose()
+            .map(|n| n.unwrap_or(default))
+    };
+    let filter = civic311_store::InquiryFilter {
+        department,
+        open,
+        page: number("page", 1)?,
+        page_size: number("page_size", 50)?,
+    };
+    let store = s.store.clone();
+    let list = blocking(&s, move || store.inquiries(&filter)).await?;
+    Ok(Json(serde_json::json!({ "inquiries": list })).into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct InquiryChange {
+    #[serde(default)]
+    reply: Option<String>,
+    #[serde(default)]
+    note: Option<String>,
+    #[serde(default)]
+    department: Option<String>,
+    #[serde(default)]
+    version: Option<i64>,
+}
+
+/// `POST /api/questions/{id}` with `{"reply": "...", "note": "...",
+/// "department": "...", "version": 2}` (staff of its department): a note,
+/// a transfer, or the reply, which closes it.
+pub(crate) async fn update_inquiry(
+    State(s): State<Shared>,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    RawQuery(query): RawQuery,
+    headers: axum::http::HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let key = staff_key(&s, &headers, query.as_deref())?.clone();
+    let change: InquiryChange = serde_json::from_slice(&body).map_err(|e| {
+        ApiError::bad_request(format!("the body must be a JSON object with reply, note, department or version: {e}"))
+    })?;
+    let store = s.store.clone();
+    let lookup = id.clone();
+    let current = blocking(&s, move || store.inquiry(&lookup))
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("no inquiry has id '{id}'")))?;
+    if !key.is_staff_for(current.department.as_deref()) {
+        return Err(ApiError::forbidden(format!("this key is not staff of inquiry {id}'s department")));
+    }
+    let update = civic311_store::InquiryUpdate {
+        actor: key.name.clone(),
+        note: change.note,
+        department: change.department,
+        reply: change.reply,
+        at: None,
+        expected_version: change.version,
+    };
+    let engine = s.engine.current();
+    let store = s.store.clone();
+    let updated = blocking(&s, move || store.update_inquiry(&engine, &id, update)).await?;
+    Ok(Json(updated).into_response())
+}

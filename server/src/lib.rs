@@ -132,7 +132,9 @@ impl Server {
             .route("/suggest", get(api::suggest))
             .route("/classify", post(api::classify))
             .route("/triage", post(api::triage))
-            .route("/stats", get(api::stats));
+            .route("/stats", get(api::stats))
+            .route("/questions", get(api::inquiries).post(api::ask))
+            .route("/questions/{id}", get(api::inquiry).post(api::update_inquiry));
         // Layers run outside in: the log line, then the guard (rate limits,
         // metrics, error arrays), CORS, the body limit, the timeout.
         Router::new()

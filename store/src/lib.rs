@@ -47,6 +47,7 @@ mod analytics;
 mod db;
 mod geo;
 mod import;
+mod inquiry;
 mod migrate;
 mod model;
 mod query;
@@ -61,6 +62,7 @@ use civic311::{Error, ErrorKind, Result};
 
 pub use analytics::{Backlog, Bucket, Cell, Change, Count, Report, ReportOptions, Rising, ServiceLevel, Table, Volume};
 pub use import::{ImportFormat, ImportOptions, ImportReport, Mapping};
+pub use inquiry::{Asked, Inquiry, InquiryEvent, InquiryFilter, InquiryUpdate};
 pub use model::{
     BoundingBox, Event, EventKind, Filter, Near, Page, Personal, StatusFilter, StoredEscalation, StoredRequest,
     Submission, Submitted, SweepReport, Update,

@@ -14,6 +14,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "init", include_str!("../migrations/V1__init.sql")),
     (2, "place_bands", include_str!("../migrations/V2__place_bands.sql")),
     (3, "place_state", include_str!("../migrations/V3__place_state.sql")),
+    (4, "inquiries", include_str!("../migrations/V4__inquiries.sql")),
 ];
 
 /// FNV-1a, 64 bits: a stable checksum of a migration's text.

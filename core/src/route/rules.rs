@@ -211,6 +211,10 @@ pub struct ServiceLevels {
     #[serde(serialize_with = "sorted")]
     pub(crate) by_service: std::collections::HashMap<String, SlaDuration>,
     pub(crate) default: Option<SlaDuration>,
+    /// How long a department has to reply to a question escalated to it
+    /// (`inquiry = "2 business days"`).
+    #[serde(default)]
+    pub(crate) inquiry: Option<SlaDuration>,
 }
 
 fn sorted<S: Serializer>(map: &std::collections::HashMap<String, SlaDuration>, s: S) -> Result<S::Ok, S::Error> {
@@ -221,5 +225,11 @@ impl ServiceLevels {
     /// The service level of a service code: its own, else the default.
     pub fn get(&self, code: &str) -> Option<SlaDuration> {
         self.by_service.get(code).copied().or(self.default)
+    }
+
+    /// How long a department has to reply to an escalated question, when
+    /// the catalog says (`[slas] inquiry`).
+    pub fn inquiry(&self) -> Option<SlaDuration> {
+        self.inquiry
     }
 }

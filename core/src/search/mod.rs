@@ -128,5 +128,5 @@ impl Default for SearchOptions {
 pub const MAX_LIMIT: usize = 100;
 
 pub(crate) use query::{AnalyzedQuery, DayAsked, analyze, build as build_query, truncate as truncate_query};
-pub(crate) use snippet::{BodyTokens, snippet, stem_hashes};
+pub(crate) use snippet::{BodyTokens, snippet, stem_hash, stem_hashes};
 pub(crate) use vocabulary::osa_distance;

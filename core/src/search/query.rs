@@ -70,6 +70,8 @@ impl SynonymIndex {
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct TermGroup {
     pub alternatives: Vec<(String, f32)>,
+    /// Whether the resident typed it (a synonym's extra words were not typed).
+    pub typed: bool,
 }
 
 /// The query in one language.
@@ -77,10 +79,16 @@ pub(crate) struct TermGroup {
 pub(crate) struct LangQuery {
     pub lang: Language,
     pub groups: Vec<TermGroup>,
+    /// Words typed that the index knows nothing like: no group searches them.
+    pub unknown: usize,
 }
 
 impl LangQuery {
     /// Every stem that counts as a match, for highlighting.
+    pub(crate) fn typed_words(&self) -> usize {
+        self.groups.iter().filter(|g| g.typed).count() + self.unknown
+    }
+
     pub(crate) fn stems(&self) -> HashSet<String> {
         self.groups.iter().flat_map(|g| g.alternatives.iter().map(|(s, _)| s.clone())).collect()
     }
@@ -173,7 +181,7 @@ pub(crate) fn analyze(
                 }
             }
             resolved.push(alternatives.first().map(|(s, _)| s.clone()).unwrap_or_else(|| stem.clone()));
-            groups.push(TermGroup { alternatives });
+            groups.push(TermGroup { alternatives, typed: true });
         }
         // Synonyms of what was typed (or corrected): a one-word pattern joins
         // the word's own group; a longer one adds groups of its own.
@@ -186,18 +194,19 @@ pub(crate) fn analyze(
                     if pattern.len() == 1 && alt.len() == 1 {
                         group.alternatives.extend(known);
                     } else {
-                        extra.extend(known.into_iter().map(|a| TermGroup { alternatives: vec![a] }));
+                        extra.extend(known.into_iter().map(|a| TermGroup { alternatives: vec![a], typed: false }));
                     }
                 }
             }
         }
         groups.extend(extra);
+        let unknown = groups.iter().filter(|g| g.alternatives.is_empty()).count();
         groups.retain(|g| !g.alternatives.is_empty());
         for g in &mut groups {
             let mut seen = HashSet::new();
             g.alternatives.retain(|(s, _)| seen.insert(s.clone()));
         }
-        langs.push(LangQuery { lang: l, groups });
+        langs.push(LangQuery { lang: l, groups, unknown });
     }
     let mut asks_hours = false;
     let mut day = None;

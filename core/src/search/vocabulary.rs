@@ -101,6 +101,11 @@ impl Vocabulary {
         self.ids.contains_key(stem)
     }
 
+    /// How many answers hold the stem (0 when none does).
+    pub(crate) fn doc_freq(&self, stem: &str) -> u32 {
+        self.ids.get(stem).map(|&id| self.doc_freq[id as usize]).unwrap_or(0)
+    }
+
     /// The known stems nearest to an unknown one (all at the smallest
     /// distance found), most frequent first, at most `limit`.
     pub(crate) fn corrections(&self, stem: &str, limit: usize) -> Vec<Correction> {

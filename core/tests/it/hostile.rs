@@ -74,7 +74,10 @@ fn hostile_r06_queries_oversized_binary_or_in_query_syntax() {
     assert_eq!(answers[0].id, "ST-POTHOLE", "searched by its first 2 kB");
     for q in ["\u{0}\u{1}\u{7f}\u{feff}", "title:* AND (((", "\u{202e}kcolb\u{200b}", &"é".repeat(5000)] {
         assert!(riverton().search(q, &opts).is_ok(), "{q:?}");
+        assert!(riverton().answer(q, &civic311::AnswerOptions::default()).is_ok(), "{q:?}");
     }
+    let reply = riverton().answer(&megabyte, &civic311::AnswerOptions::default()).unwrap();
+    assert!(reply.answered, "a megabyte of 'pothole' is answered from its first 2 kB");
 }
 
 #[test]

@@ -1,6 +1,7 @@
 //! Integration tests of the civic311 crate, in one binary (as ripgrep does):
 //! a module per area.
 
+mod answer;
 mod bundles;
 mod catalog_errors;
 mod classify;

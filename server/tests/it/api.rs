@@ -79,3 +79,102 @@ async fn stats_are_for_staff_and_a_department_sees_its_own() {
             .assert_error(StatusCode::BAD_REQUEST, "YYYY-MM-DD");
     }
 }
+
+#[tokio::test]
+async fn an_escalated_question_waits_in_its_departments_queue_until_replied_to() {
+    for t in each_server("questions", options()) {
+        let s = &t.server;
+        // Answered: no inquiry.
+        let a = post_json(s, "/api/questions", serde_json::json!({"question": "how do i report a pothole"})).await;
+        assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+        let r = a.json();
+        assert_eq!(r["answered"], true, "{r}");
+        assert!(r["inquiry"].is_null() && r["escalation"].is_null(), "{r}");
+        assert_eq!(r["answers"][0]["service_code"], "ST-POTHOLE");
+        // Escalated: an inquiry in Development Services' queue, with a token for the asker.
+        let q = "do I need a permit for a garage sale";
+        let a = post_json(
+            s,
+            "/api/questions",
+            serde_json::json!({"question": q, "page": "https://riverton.example/permits?email=ana@example.org"}),
+        )
+        .await;
+        assert_eq!(a.status, StatusCode::CREATED, "{}", a.body);
+        let r = a.json();
+        assert_eq!(r["answered"], false);
+        assert_eq!(r["escalation"]["department"], "permits", "{r}");
+        assert!(r["escalation"]["reason"].as_str().unwrap().contains("Development Services"), "{r}");
+        let id = r["inquiry"]["id"].as_str().unwrap().to_string();
+        let token = r["inquiry"]["token"].as_str().unwrap().to_string();
+        assert!(token.len() >= 20, "{token}");
+        assert!(r["inquiry"]["reply_by"].is_string(), "{r}");
+        // The asker reads it with the token; a wrong or missing token finds nothing.
+        let mine = get(s, &format!("/api/questions/{id}?token={token}")).await;
+        assert_eq!(mine.status, StatusCode::OK, "{}", mine.body);
+        assert_eq!(mine.json()["question"], q);
+        assert_eq!(mine.json()["open"], true);
+        assert!(mine.json().get("history").is_none() && mine.json().get("reason").is_none(), "{}", mine.body);
+        get(s, &format!("/api/questions/{id}?token=nope")).await.assert_error(StatusCode::NOT_FOUND, "token");
+        get(s, &format!("/api/questions/{id}")).await.assert_error(StatusCode::NOT_FOUND, "token");
+        // The queue is for staff of the department.
+        get(s, "/api/questions").await.assert_error(StatusCode::FORBIDDEN, "api_key");
+        get(s, &format!("/api/questions?api_key={CLIENT}")).await.assert_error(StatusCode::FORBIDDEN, "staff");
+        get(s, &format!("/api/questions?department=permits&api_key={STREETS}"))
+            .await
+            .assert_error(StatusCode::FORBIDDEN, "permits");
+        let queue = get(s, &format!("/api/questions?department=permits&api_key={ADMIN}")).await;
+        assert_eq!(queue.status, StatusCode::OK, "{}", queue.body);
+        let list = queue.json()["inquiries"].as_array().unwrap().clone();
+        assert_eq!(list.len(), 1, "{}", queue.body);
+        assert_eq!(list[0]["id"], id.as_str());
+        assert_eq!(list[0]["page"], "https://riverton.example/permits", "the query string is not kept");
+        // Streets' staff may not answer it; an admin notes, then replies.
+        let url = |key: &str| format!("/api/questions/{id}?api_key={key}");
+        post_json(s, &url(STREETS), serde_json::json!({"reply": "x"}))
+            .await
+            .assert_error(StatusCode::FORBIDDEN, "department");
+        let noted = post_json(s, &url(ADMIN), serde_json::json!({"note": "asking the zoning desk"})).await;
+        assert_eq!(noted.status, StatusCode::OK, "{}", noted.body);
+        post_json(s, &url(ADMIN), serde_json::json!({"reply": "No.", "version": 1}))
+            .await
+            .assert_error(StatusCode::CONFLICT, "version");
+        let reply = "No permit is needed for up to two garage sales a year.";
+        let done = post_json(s, &url(ADMIN), serde_json::json!({"reply": reply, "version": 2})).await;
+        assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+        assert_eq!(done.json()["open"], false);
+        let kinds: Vec<String> = done.json()["history"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["kind"].as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(kinds, ["asked", "note", "replied"]);
+        post_json(s, &url(ADMIN), serde_json::json!({"reply": "again"}))
+            .await
+            .assert_error(StatusCode::CONFLICT, "closed");
+        // The asker sees the reply, not the internal note.
+        let mine = get(s, &format!("/api/questions/{id}?token={token}")).await.json();
+        assert_eq!(mine["reply"], reply);
+        assert_eq!(mine["open"], false);
+        assert!(!mine.to_string().contains("zoning desk"), "{mine}");
+        let empty = get(s, &format!("/api/questions?department=permits&api_key={ADMIN}")).await.json();
+        assert!(empty["inquiries"].as_array().unwrap().is_empty(), "{empty}");
+        // Bad bodies.
+        post_json(s, "/api/questions", serde_json::json!({"question": " "}))
+            .await
+            .assert_error(StatusCode::BAD_REQUEST, "empty");
+        post_json(s, "/api/questions", serde_json::json!({"q": "x"}))
+            .await
+            .assert_error(StatusCode::BAD_REQUEST, "question");
+        // An emergency gets 911's advice and is kept nowhere.
+        let a = post_json(
+            s,
+            "/api/questions",
+            serde_json::json!({"question": "my neighbor collapsed and is not breathing"}),
+        )
+        .await;
+        assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+        assert!(a.json()["emergency"].as_str().unwrap().contains("911"), "{}", a.body);
+        assert!(a.json()["inquiry"].is_null());
+    }
+}

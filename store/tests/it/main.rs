@@ -7,6 +7,7 @@
 
 mod analytics;
 mod import;
+mod inquiry;
 mod lifecycle;
 mod open;
 mod query;

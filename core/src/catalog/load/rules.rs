@@ -131,6 +131,12 @@ pub(super) fn read_slas(loader: &mut Loader, ctx: &mut FileCtx<'_>, doc: &DeTabl
             levels.default = Some(d);
             continue;
         }
+        if code == "inquiry" {
+            // Note: counted on the calendar of whichever department the
+            // question goes to; without one, business days count as days.
+            levels.inquiry = Some(d);
+            continue;
+        }
         loader.reference(ctx, &raw.span(), field.clone(), &code, Target::Service);
         if d.is_business() {
             loader.pending.push(Pending::SlaCalendar { line: ctx.line(&raw.span()), field, code: code.clone() });
