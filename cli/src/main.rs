@@ -1,5 +1,6 @@
 //! `civic311`: the command line over the civic311 library and its request store.
 
+mod inquiries;
 mod report;
 mod requests;
 mod serve;
@@ -66,6 +67,10 @@ enum Command {
         /// With --escalate: the confidence (0 to 1) under which the question is escalated.
         #[arg(long, default_value_t = civic311::answer::DEFAULT_MIN_CONFIDENCE, requires = "escalate")]
         min_confidence: f32,
+        /// With --escalate: keep each escalated question as an inquiry in
+        /// this store (sqlite:PATH or postgres://...), in its department's queue.
+        #[arg(long, requires = "escalate")]
+        store: Option<String>,
         #[command(flatten)]
         source: Source,
     },
@@ -169,6 +174,14 @@ enum Command {
     /// service levels (within SLA, overdue, time to acknowledge and close,
     /// the backlog by age, reopened, referred, duplicates), as JSON or CSV.
     Report(report::ReportArgs),
+    /// List escalated questions (inquiries): a department's queue, oldest first.
+    Inquiries(inquiries::InquiriesArgs),
+    /// Print one inquiry with its history; with --reply (which closes it),
+    /// --note or --transfer, change it first.
+    Inquiry(inquiries::InquiryArgs),
+    /// Turn a department's reply to an inquiry into a draft article in
+    /// catalog format (printed, written to a file, or added to a catalog).
+    DraftArticle(inquiries::DraftArgs),
     /// Serve Open311 GeoReport v2 over the store, and the search widget's
     /// JSON API, until SIGTERM; SIGHUP reloads the catalog or bundle.
     Serve(serve::ServeArgs),
@@ -265,7 +278,7 @@ fn run(cli: Cli) -> civic311::Result<ExitCode> {
                 Err(err) => Err(err),
             }
         }
-        Command::Ask { question, json, limit, lang, kind, department, at, escalate, min_confidence, source } => {
+        Command::Ask { question, json, limit, lang, kind, department, at, escalate, min_confidence, store, source } => {
             let mut kinds = Vec::new();
             for k in &kind {
                 kinds.push(AnswerKind::parse(k).ok_or_else(|| {
@@ -295,14 +308,32 @@ fn run(cli: Cli) -> civic311::Result<ExitCode> {
                     })?,
                 };
                 let batch = questions.len() != 1;
+                let store = store.as_deref().map(civic311_store::Store::open).transpose()?;
                 for q in questions {
                     let reply = engine.answer(&q, &options)?;
+                    let inquiry = match (&store, &reply.escalation) {
+                        (Some(store), Some(_)) => {
+                            let asked =
+                                civic311_store::Asked { channel: Some("phone".into()), at: now, ..Default::default() };
+                            Some(store.escalate(&engine, &q, &reply, &asked)?)
+                        }
+                        _ => None,
+                    };
                     if json || batch {
                         let mut v = serde_json::to_value(&reply).unwrap_or_default();
                         v["query"] = serde_json::Value::String(q);
+                        v["inquiry"] = inquiry.as_ref().map(|i| serde_json::json!(i.id)).unwrap_or_default();
                         let _ = writeln!(out, "{v}");
                     } else {
                         print_reply(&mut out, &reply);
+                        if let Some(i) = &inquiry {
+                            let _ = writeln!(
+                                out,
+                                "Kept as inquiry {} in the queue of {}.",
+                                i.id,
+                                i.department.as_deref().unwrap_or("no department (a call-taker assigns one)")
+                            );
+                        }
                     }
                 }
                 return Ok(ExitCode::SUCCESS);
@@ -531,6 +562,9 @@ fn run(cli: Cli) -> civic311::Result<ExitCode> {
         Command::Import(args) => requests::import(args, &mut out),
         Command::Sweep(args) => requests::sweep(args, &mut out),
         Command::Report(args) => report::report(args, &mut out),
+        Command::Inquiries(args) => inquiries::inquiries(args, &mut out),
+        Command::Inquiry(args) => inquiries::inquiry(args, &mut out),
+        Command::DraftArticle(args) => inquiries::draft_article(args, &mut out),
         Command::Serve(args) => {
             drop(out);
             serve::serve(args, &mut std::io::stdout())

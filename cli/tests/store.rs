@@ -316,3 +316,76 @@ fn report_as_json_and_csv_files() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Copies a folder, recursively.
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+#[test]
+fn an_escalated_question_is_replied_to_and_its_reply_becomes_an_article() {
+    for url in store_urls("inquiries") {
+        let store = ["--store", url.as_str()];
+        let q = "do I need a permit for a garage sale";
+        let at = ["--at", "2026-12-04T16:00:00-06:00"];
+        let out = civic311(&[&["ask", "--escalate", q][..], &at, &store].concat(), "");
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let said = text(&out.stdout);
+        assert!(said.starts_with("Escalate to Development Services (permits and inspections) (permits)."), "{said}");
+        assert!(said.contains("Reply due within 2 business days: by 2026-12-08T17:00:00-06:00."), "{said}");
+        assert!(said.contains("Kept as inquiry Q1 in the queue of permits."), "{said}");
+        // An answered question is not kept.
+        let out = civic311(&[&["ask", "--escalate", "--json", "how do i report a pothole"][..], &store].concat(), "");
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!((v["answered"].as_bool(), v["inquiry"].is_null()), (Some(true), true), "{v}");
+
+        let queue = text(&civic311(&[&["inquiries", "--department", "permits"][..], &store].concat(), "").stdout);
+        assert!(queue.starts_with("Q1  permits  "), "{queue}");
+        let out = civic311(&[&["draft-article", "--from-inquiry", "Q1"][..], &store].concat(), "");
+        assert_eq!(out.status.code(), Some(2));
+        assert!(text(&out.stderr).contains("has no reply yet"), "{}", text(&out.stderr));
+        let reply = "No permit is needed for up to two garage sales a year.";
+        let out = civic311(&[&["inquiry", "Q1", "--reply", reply, "--actor", "permits.desk"][..], &store].concat(), "");
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        assert!(text(&out.stdout).starts_with("Q1 (replied, version 2)"), "{}", text(&out.stdout));
+        let out = civic311(&[&["inquiry", "Q1", "--note", "late"][..], &store].concat(), "");
+        assert!(text(&out.stderr).contains("closed"), "{}", text(&out.stderr));
+        assert!(text(&civic311(&[&["inquiries"][..], &store].concat(), "").stdout).is_empty());
+
+        // The reply, as a draft article, added to a copy of the catalog: the
+        // catalog still loads, and the question is now answered.
+        let dir = temp_dir("inquiries-catalog");
+        let catalog = dir.join("riverton");
+        copy_dir(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../kb-fixtures/riverton"), &catalog);
+        let out = civic311(
+            &[&["draft-article", "--from-inquiry", "Q1", "--catalog", catalog.to_str().unwrap()][..], &store].concat(),
+            "",
+        );
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let path = text(&out.stdout).trim().to_string();
+        assert!(path.ends_with("articles/en/q1-do-i-need-a-permit-for-a-garage-sale.md"), "{path}");
+        let article = std::fs::read_to_string(&path).unwrap();
+        assert!(article.contains("title = \"Do I need a permit for a garage sale?\"\n"), "{article}");
+        assert!(article.contains("department = \"permits\"\n") && article.contains(reply), "{article}");
+        let out = civic311(&["ask", "--escalate", "--json", "--catalog", catalog.to_str().unwrap(), q], "");
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(v["answered"], true, "{v}");
+        assert_eq!(v["answers"][0]["id"], "q1-do-i-need-a-permit-for-a-garage-sale", "{v}");
+        // A second draft of the same inquiry does not overwrite the first.
+        let out = civic311(
+            &[&["draft-article", "--from-inquiry", "Q1", "--catalog", catalog.to_str().unwrap()][..], &store].concat(),
+            "",
+        );
+        assert_eq!(out.status.code(), Some(2));
+        assert!(text(&out.stderr).contains("may be there already"), "{}", text(&out.stderr));
+    }
+}

@@ -121,11 +121,7 @@ impl Engine {
 
     /// The query analyzed and the best answers' (score, ordinal), best
     /// first, at most `options.limit`; `None` when nothing is left to search.
-    pub(crate) fn rank(
-        &self,
-        query: &str,
-        options: &SearchOptions,
-    ) -> Result<Option<Ranking>> {
+    pub(crate) fn rank(&self, query: &str, options: &SearchOptions) -> Result<Option<Ranking>> {
         let lang = self.check_options(options)?;
         if options.limit == 0 {
             return Ok(None);
