@@ -169,6 +169,46 @@ impl Engine {
         Ok(answers.into_iter().map(|inner| Answer { inner }).collect())
     }
 
+    /// Answers a question, or names the department to ask.
+    ///
+    /// Returns a dict: `answered` (bool), `confidence` (the chance, 0 to 1,
+    /// that one of the answers answers it), `answers` (Answer objects, best
+    /// first, given even when escalated), `escalation` (None, or a dict with
+    /// `department`, `department_name`, `service_code`, `service_name`,
+    /// `classifier_score`, `candidates`, `reason`, `reply_within` and
+    /// `reply_by`, an aware datetime), `emergency` (911's advice, or None)
+    /// and `signals` (what the confidence came from). Under
+    /// `min_confidence` the question is escalated.
+    #[pyo3(signature = (question, limit=3, lang=None, min_confidence=0.5, now=None))]
+    fn answer<'py>(
+        &self,
+        py: Python<'py>,
+        question: String,
+        limit: i64,
+        lang: Option<String>,
+        min_confidence: f32,
+        now: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let options = civic311::AnswerOptions {
+            limit: self::limit(limit, "limit", 20)?,
+            lang,
+            min_confidence,
+            now: now.map(|n| crate::time::from_py(n, "now").map(|d| d.timestamp())).transpose()?,
+        };
+        let engine = self.inner.clone();
+        let reply = py.detach(move || engine.answer(&question, &options)).py_err(py)?;
+        reply_dict(py, &reply)
+    }
+
+    /// The departments most likely to know about a question, best first:
+    /// `(department id, share)` pairs whose shares sum to 1.
+    #[pyo3(signature = (question, limit=3))]
+    fn departments_for(&self, py: Python<'_>, question: String, limit: i64) -> PyResult<Vec<(String, f32)>> {
+        let limit = self::limit(limit, "limit", 100)?;
+        let engine = self.inner.clone();
+        py.detach(move || engine.departments_for(&question, limit)).py_err(py)
+    }
+
     /// Completions of what a resident is typing, best first.
     #[pyo3(signature = (prefix, limit=5))]
     fn suggest(&self, prefix: &str, limit: i64) -> PyResult<Vec<Completion>> {
@@ -279,3 +319,54 @@ impl Engine {
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Engine>()
 }
+
+/// A reply of `Engine.answer` as a dict (answers as Answer objects).
+pub(crate) fn reply_dict<'py>(py: Python<'py>, r: &civic311::Reply) -> PyResult<Bound<'py, PyDict>> {
+    let d = PyDict::new(py);
+    d.set_item("answered", r.answered)?;
+    d.set_item("confidence", r.confidence)?;
+    let answers = PyList::empty(py);
+    for a in &r.answers {
+        answers.append(Answer { inner: a.clone() })?;
+    }
+    d.set_item("answers", answers)?;
+    match &r.escalation {
+        Some(e) => {
+            let x = PyDict::new(py);
+            x.set_item("department", &e.department)?;
+            x.set_item("department_name", &e.department_name)?;
+            x.set_item("service_code", &e.service_code)?;
+            x.set_item("service_name", &e.service_name)?;
+            x.set_item("classifier_score", e.classifier_score)?;
+            let candidates = PyList::empty(py);
+            for c in &e.candidates {
+                let cd = PyDict::new(py);
+                cd.set_item("department", &c.department)?;
+                cd.set_item("score", c.score)?;
+                candidates.append(cd)?;
+            }
+            x.set_item("candidates", candidates)?;
+            x.set_item("reason", &e.reason)?;
+            x.set_item("reply_within", &e.reply_within)?;
+            match &e.reply_by {
+                Some(t) => x.set_item("reply_by", crate::time::to_py(py, t)?)?,
+                None => x.set_item("reply_by", py.None())?,
+            }
+            d.set_item("escalation", x)?;
+        }
+        None => d.set_item("escalation", py.None())?,
+    }
+    d.set_item("emergency", &r.emergency)?;
+    let s = PyDict::new(py);
+    s.set_item("coverage", r.signals.coverage)?;
+    s.set_item("top_score", r.signals.top_score)?;
+    s.set_item("runner_up", r.signals.runner_up)?;
+    s.set_item("unknown", r.signals.unknown)?;
+    s.set_item("words", r.signals.words)?;
+    d.set_item("signals", s)?;
+    Ok(d)
+}
+
+// The signatures above write the default threshold as 0.5 (a Python
+// signature shows a literal, not a path): it must stay the library's.
+const _: () = assert!(civic311::answer::DEFAULT_MIN_CONFIDENCE == 0.5);

@@ -381,6 +381,111 @@ impl Store {
         py.detach(|| self.inner.verify()).py_err(py)
     }
 
+    /// Answers a question and, when it is escalated, keeps it as an
+    /// inquiry in the queue of the department named, due by the catalog's
+    /// inquiry deadline. Returns `{"reply": ..., "inquiry": ...}`: the
+    /// reply as `Engine.answer` gives it, and the inquiry (a dict) or None
+    /// when the question was answered or is an emergency.
+    #[pyo3(signature = (engine, question, *, lang=None, min_confidence=0.5, channel=None, page=None, token=None, at=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn escalate<'py>(
+        &self,
+        py: Python<'py>,
+        engine: &Engine,
+        question: String,
+        lang: Option<String>,
+        min_confidence: f32,
+        channel: Option<String>,
+        page: Option<String>,
+        token: Option<String>,
+        at: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let at = instant(at, "at")?;
+        let options = civic311::AnswerOptions { lang, min_confidence, now: at, ..civic311::AnswerOptions::default() };
+        let engine = engine.shared();
+        let (reply, inquiry) = py
+            .detach(|| -> civic311::Result<_> {
+                let reply = engine.answer(&question, &options)?;
+                let inquiry = match reply.escalation {
+                    Some(_) => Some(self.inner.escalate(
+                        &engine,
+                        &question,
+                        &reply,
+                        &civic311_store::Asked { channel, page, token, at },
+                    )?),
+                    None => None,
+                };
+                Ok((reply, inquiry))
+            })
+            .py_err(py)?;
+        let d = PyDict::new(py);
+        d.set_item("reply", crate::engine::reply_dict(py, &reply)?)?;
+        match &inquiry {
+            Some(i) => d.set_item("inquiry", inquiry_dict(py, i)?)?,
+            None => d.set_item("inquiry", py.None())?,
+        }
+        Ok(d)
+    }
+
+    /// An inquiry with its `history`, or None.
+    fn inquiry<'py>(&self, py: Python<'py>, id: &str) -> PyResult<Option<Bound<'py, PyDict>>> {
+        let found = py.detach(|| self.inner.inquiry(id)).py_err(py)?;
+        found.map(|i| inquiry_dict(py, &i)).transpose()
+    }
+
+    /// Inquiries, oldest first: a department's queue. `status` is "open"
+    /// (default), "closed" or "all".
+    #[pyo3(signature = (*, department=None, status="open", page=1, page_size=50))]
+    fn inquiries<'py>(
+        &self,
+        py: Python<'py>,
+        department: Option<String>,
+        status: &str,
+        page: u32,
+        page_size: u32,
+    ) -> PyResult<Bound<'py, PyList>> {
+        let open = match status {
+            "open" => Some(true),
+            "closed" => Some(false),
+            "all" => None,
+            other => {
+                return Err(QueryError::new_err(format!("status = {other:?}; use \"open\", \"closed\" or \"all\"")));
+            }
+        };
+        let filter = civic311_store::InquiryFilter { department, open, page, page_size };
+        let list = py.detach(|| self.inner.inquiries(&filter)).py_err(py)?;
+        let out = PyList::empty(py);
+        for i in &list {
+            out.append(inquiry_dict(py, i)?)?;
+        }
+        Ok(out)
+    }
+
+    /// Changes an inquiry: an internal `note`, a transfer to `department`,
+    /// the `reply` (public; it closes the inquiry). Returns it as it now is.
+    /// Raises LifecycleError when it is closed, ConflictError when
+    /// `expected_version` is stale, NotFoundError for an unknown id.
+    #[pyo3(signature = (engine, id, *, actor, note=None, department=None, reply=None, at=None, expected_version=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn update_inquiry<'py>(
+        &self,
+        py: Python<'py>,
+        engine: &Engine,
+        id: &str,
+        actor: String,
+        note: Option<String>,
+        department: Option<String>,
+        reply: Option<String>,
+        at: Option<&Bound<'py, PyAny>>,
+        expected_version: Option<i64>,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let update =
+            civic311_store::InquiryUpdate { actor, note, department, reply, at: instant(at, "at")?, expected_version };
+        let engine = engine.shared();
+        let i = py.detach(|| self.inner.update_inquiry(&engine, id, update)).py_err(py)?;
+        inquiry_dict(py, &i)
+    }
+
     /// A report over the requests filed from `from_date` to `to_date`
     /// (both included; `datetime.date` or "YYYY-MM-DD"), against the
     /// period of the same length before: a dict with the period, the
@@ -526,4 +631,40 @@ fn report_options(
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Store>()?;
     Ok(())
+}
+
+/// An inquiry as a dict, with aware datetimes (the token is not in it).
+fn inquiry_dict<'py>(py: Python<'py>, i: &civic311_store::Inquiry) -> PyResult<Bound<'py, PyDict>> {
+    let d = PyDict::new(py);
+    d.set_item("id", &i.id)?;
+    d.set_item("question", &i.question)?;
+    d.set_item("lang", &i.lang)?;
+    d.set_item("open", i.open)?;
+    d.set_item("asked_datetime", time::to_py(py, &i.asked_datetime)?)?;
+    d.set_item("updated_datetime", time::to_py(py, &i.updated_datetime)?)?;
+    d.set_item("reply_by", opt_time(py, i.reply_by)?)?;
+    d.set_item("time_zone", &i.time_zone)?;
+    d.set_item("department", &i.department)?;
+    d.set_item("service_code", &i.service_code)?;
+    d.set_item("confidence", i.confidence)?;
+    d.set_item("reason", &i.reason)?;
+    d.set_item("channel", &i.channel)?;
+    d.set_item("page", &i.page)?;
+    d.set_item("reply", &i.reply)?;
+    d.set_item("replied_datetime", opt_time(py, i.replied_datetime)?)?;
+    d.set_item("version", i.version)?;
+    let history = PyList::empty(py);
+    for e in &i.history {
+        let x = PyDict::new(py);
+        x.set_item("n", e.n)?;
+        x.set_item("at", time::to_py(py, &e.at)?)?;
+        x.set_item("kind", &e.kind)?;
+        x.set_item("actor", &e.actor)?;
+        x.set_item("public", e.public)?;
+        x.set_item("note", &e.note)?;
+        x.set_item("department", &e.department)?;
+        history.append(x)?;
+    }
+    d.set_item("history", history)?;
+    Ok(d)
 }

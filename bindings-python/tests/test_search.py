@@ -123,3 +123,23 @@ def test_eight_threads_search_at_once(engine, questions):
     assert not errors
     for n in range(8):
         assert results[n] == expected, f"thread {n} got other answers"
+
+
+def test_answer_or_escalate(engine):
+    reply = engine.answer("how do i report a pothole")
+    assert reply["answered"] and reply["confidence"] > 0.8 and reply["escalation"] is None
+    assert reply["answers"][0].id == "ST-POTHOLE"
+    reply = engine.answer("do I need a permit for a garage sale", lang="en")
+    assert not reply["answered"] and reply["confidence"] < 0.5
+    escalation = reply["escalation"]
+    assert escalation["department"] == "permits"
+    assert escalation["reply_within"] == "2 business days"
+    assert escalation["reply_by"].tzinfo is not None
+    assert escalation["candidates"][0]["department"] == "permits"
+    assert "Development Services" in escalation["reason"]
+    assert engine.answer("do I need a permit for a garage sale", min_confidence=0.0)["answered"]
+    emergency = engine.answer("my neighbor collapsed and is not breathing")
+    assert "911" in emergency["emergency"] and emergency["escalation"] is None
+    assert engine.departments_for("who trims the branches over the street", limit=1)[0][0] == "forestry"
+    with pytest.raises(civic311.QueryError, match="from 0 to 1"):
+        engine.answer("potholes", min_confidence=2.0)

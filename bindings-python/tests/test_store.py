@@ -259,3 +259,43 @@ def test_report_tables_as_frames_or_lists(store, engine, tmp_path):
     assert list(frame.columns)[:4] == ["dimension", "value", "requests", "sla_decided"]
     assert int(frame[frame.dimension == "all"].within_sla.iloc[0]) == 1
     assert isinstance(r["tables"]["rising"], pandas.DataFrame) and r["tables"]["rising"].empty
+
+
+def test_an_escalated_question_is_an_inquiry_until_its_reply(store, engine):
+    def keys(typed_dict):
+        return set(typed_dict.__annotations__)
+
+    friday = datetime.datetime(2026, 12, 4, 16, 0, tzinfo=datetime.timezone(datetime.timedelta(hours=-6)))
+    answered = store.escalate(engine, "how do i report a pothole", at=friday)
+    assert answered["reply"]["answered"] and answered["inquiry"] is None
+    assert answered["reply"]["answers"][0].service_code == "ST-POTHOLE"
+
+    kept = store.escalate(
+        engine, "do I need a permit for a garage sale", channel="widget", page="https://riverton.example/p?x=1", at=friday
+    )
+    reply, inquiry = kept["reply"], kept["inquiry"]
+    assert set(reply) == keys(types.Reply) and set(reply["escalation"]) == keys(types.QuestionEscalation)
+    assert set(inquiry) == keys(types.Inquiry) and set(inquiry["history"][0]) == keys(types.InquiryEvent)
+    assert reply["escalation"]["department"] == inquiry["department"] == "permits"
+    assert inquiry["reply_by"] == datetime.datetime(2026, 12, 8, 17, 0, tzinfo=friday.tzinfo)
+    assert inquiry["page"] == "https://riverton.example/p"
+    assert [i["id"] for i in store.inquiries(department="permits")] == [inquiry["id"]]
+
+    with pytest.raises(civic311.QueryError, match="unknown department 'dmv'"):
+        store.update_inquiry(engine, inquiry["id"], actor="desk", department="dmv")
+    noted = store.update_inquiry(engine, inquiry["id"], actor="desk", note="asking zoning")
+    with pytest.raises(civic311.ConflictError):
+        store.update_inquiry(engine, inquiry["id"], actor="desk", reply="no", expected_version=1)
+    done = store.update_inquiry(
+        engine, inquiry["id"], actor="desk", reply="No permit for two sales a year.", expected_version=noted["version"]
+    )
+    assert not done["open"] and done["reply"] == "No permit for two sales a year."
+    assert [e["kind"] for e in done["history"]] == ["asked", "note", "replied"]
+    assert [e["public"] for e in done["history"]] == [True, False, True]
+    with pytest.raises(civic311.LifecycleError, match="closed"):
+        store.update_inquiry(engine, inquiry["id"], actor="desk", note="late")
+    assert store.inquiries(department="permits") == []
+    assert [i["id"] for i in store.inquiries(status="all")] == [inquiry["id"]]
+    assert store.inquiry("Q999") is None
+    with pytest.raises(civic311.QueryError, match="status"):
+        store.inquiries(status="pending")

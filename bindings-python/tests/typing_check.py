@@ -5,7 +5,19 @@ import datetime
 from typing import List, Optional
 
 import civic311
-from civic311.types import Event, Request, Routing, StoredRequest, Submitted, SweepReport, TriageKind
+from civic311.types import (
+    Escalated,
+    Event,
+    Inquiry,
+    QuestionEscalation,
+    Reply,
+    Request,
+    Routing,
+    StoredRequest,
+    Submitted,
+    SweepReport,
+    TriageKind,
+)
 
 
 def main() -> None:
@@ -48,7 +60,17 @@ def main() -> None:
         store.update("404", actor="x", note="hello")
     except civic311.NotFoundError as err:
         assert str(err)
+    reply: Reply = engine.answer("do I need a permit for a garage sale")
+    escalation: Optional[QuestionEscalation] = reply["escalation"]
+    kept: Escalated = store.escalate(engine, "do I need a permit for a garage sale", channel="widget")
+    inquiry: Optional[Inquiry] = kept["inquiry"]
+    if inquiry is not None:
+        replied: Inquiry = store.update_inquiry(engine, inquiry["id"], actor="desk", reply="No permit needed.")
+        assert not replied["open"]
+    queue: List[Inquiry] = store.inquiries(department="permits")
+    department = escalation["department"] if escalation else None
     print(first_url, hours, score, len(batch), kind, due, pairs, len(history), updated["state"], len(rows), swept)
+    print(reply["confidence"], department, len(queue))
 
 
 if __name__ == "__main__":

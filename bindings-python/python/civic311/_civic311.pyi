@@ -10,6 +10,11 @@ from civic311.types import (
     CompletionDict,
     Escalation,
     HoursDict,
+    Inquiry,
+    QuestionEscalation,
+    Reply,
+    Escalated,
+    Signals,
     Open311ErrorEntry,
     Priority,
     Problem,
@@ -379,6 +384,19 @@ class Engine:
     ) -> List[Answer]:
         """Answers a resident's question, best first. No query string is an
         error; options that cannot be honoured raise `QueryError`."""
+    def answer(
+        self,
+        question: str,
+        limit: int = 3,
+        lang: Optional[str] = None,
+        min_confidence: float = 0.5,
+        now: Optional[_Instant] = None,
+    ) -> Reply:
+        """Answers a question, or names the department to ask: `answered`,
+        `confidence` (0 to 1), `answers`, `escalation`, `emergency`, `signals`."""
+    def departments_for(self, question: str, limit: int = 3) -> List[Tuple[str, float]]:
+        """The departments most likely to know about a question, best first,
+        as (department id, share) pairs."""
     def suggest(self, prefix: str, limit: int = 5) -> List[Completion]:
         """Completions of what a resident is typing, best first."""
     def classify(self, text: str, limit: int = 3) -> List[Suggestion]:
@@ -462,6 +480,44 @@ class Store:
         """Imports a CSV export (through a mapping) or an Open311 payload (`mapping="open311"`)."""
     def verify(self) -> List[str]:
         """What disagrees between each request's state and its history (empty for a sound store)."""
+    def escalate(
+        self,
+        engine: Engine,
+        question: str,
+        *,
+        lang: Optional[str] = None,
+        min_confidence: float = 0.5,
+        channel: Optional[str] = None,
+        page: Optional[str] = None,
+        token: Optional[str] = None,
+        at: Optional[_Instant] = None,
+    ) -> Escalated:
+        """Answers a question and, when it is escalated, keeps it as an inquiry in
+        the department's queue: `{"reply": ..., "inquiry": ... or None}`."""
+    def inquiry(self, id: str) -> Optional[Inquiry]:
+        """An inquiry with its `history`, or None."""
+    def inquiries(
+        self,
+        *,
+        department: Optional[str] = None,
+        status: Literal["open", "closed", "all"] = "open",
+        page: int = 1,
+        page_size: int = 50,
+    ) -> List[Inquiry]:
+        """Inquiries, oldest first: a department's queue."""
+    def update_inquiry(
+        self,
+        engine: Engine,
+        id: str,
+        *,
+        actor: str,
+        note: Optional[str] = None,
+        department: Optional[str] = None,
+        reply: Optional[str] = None,
+        at: Optional[_Instant] = None,
+        expected_version: Optional[int] = None,
+    ) -> Inquiry:
+        """An internal note, a transfer, or the reply (public; it closes the inquiry)."""
     def report(
         self,
         from_date: Union[datetime.date, str],
@@ -493,3 +549,4 @@ class Store:
         rising: int = 10,
     ) -> str:
         """The same report as one self-contained HTML page with charts."""
+

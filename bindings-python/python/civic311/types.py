@@ -2,7 +2,10 @@
 editors: `from civic311.types import Routing`."""
 
 import datetime
-from typing import Dict, List, Literal, Optional, Tuple, TypedDict, Union
+from typing import TYPE_CHECKING, Dict, List, Literal, Optional, Tuple, TypedDict, Union
+
+if TYPE_CHECKING:
+    from civic311._civic311 import Answer
 
 AnswerKind = Literal["article", "service", "facility"]
 """What an answer is."""
@@ -266,3 +269,94 @@ class ImportReport(TypedDict):
     imported: int
     already_stored: int
     problems: List[Problem]
+
+
+class DepartmentCandidate(TypedDict):
+    """A department that may know, with its share (0 to 1) of the evidence."""
+
+    department: str
+    score: float
+
+
+class QuestionEscalation(TypedDict):
+    """Whom to ask about a question no answer covers, why, and by when."""
+
+    department: Optional[str]
+    """None when no department is a likely fit: a call-taker decides."""
+    department_name: Optional[str]
+    service_code: Optional[str]
+    """The category that named the department."""
+    service_name: Optional[str]
+    classifier_score: float
+    candidates: List[DepartmentCandidate]
+    """The likeliest departments, best first (at most 3)."""
+    reason: str
+    reply_within: str
+    """The catalog's `[slas] inquiry`, else "2 business days"."""
+    reply_by: Optional[datetime.datetime]
+
+
+class Signals(TypedDict):
+    """What a reply's confidence was computed from."""
+
+    coverage: float
+    top_score: float
+    runner_up: float
+    unknown: float
+    words: int
+
+
+class InquiryEvent(TypedDict):
+    """One entry of an inquiry's history."""
+
+    n: int
+    at: datetime.datetime
+    kind: Literal["asked", "note", "transferred", "replied"]
+    actor: str
+    public: bool
+    note: Optional[str]
+    department: Optional[str]
+
+
+class Inquiry(TypedDict):
+    """A question escalated to a department, waiting for (or closed by) its reply."""
+
+    id: str
+    question: str
+    lang: Optional[str]
+    open: bool
+    asked_datetime: datetime.datetime
+    updated_datetime: datetime.datetime
+    reply_by: Optional[datetime.datetime]
+    time_zone: str
+    department: Optional[str]
+    service_code: Optional[str]
+    confidence: float
+    reason: str
+    channel: Optional[str]
+    page: Optional[str]
+    reply: Optional[str]
+    replied_datetime: Optional[datetime.datetime]
+    version: int
+    history: List[InquiryEvent]
+
+
+class Reply(TypedDict):
+    """What `Engine.answer` returns."""
+
+    answered: bool
+    confidence: float
+    """The chance (0 to 1) that one of the answers answers the question."""
+    answers: List["Answer"]
+    escalation: Optional[QuestionEscalation]
+    emergency: Optional[str]
+    """911's advice for a question that reads as an emergency."""
+    signals: Signals
+
+
+class Escalated(TypedDict):
+    """What `Store.escalate` returns."""
+
+    reply: Reply
+    inquiry: Optional[Inquiry]
+    """None when the question was answered, or is an emergency."""
