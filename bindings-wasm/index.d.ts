@@ -93,6 +93,52 @@ export interface SearchOptions {
   now?: Date | number | string;
 }
 
+/** Options of `Engine.answer`. */
+export interface AnswerOptions {
+  /** How many answers at most: 1 to 20 (default 3). */
+  limit?: number;
+  /** The question's language ("en", "es"); detected when absent. */
+  lang?: string;
+  /** Under this confidence (0 to 1, default 0.5) the question is escalated. */
+  minConfidence?: number;
+  /** The instant the reply's deadline and "open now" are computed at (default: now). */
+  now?: Date | number | string;
+}
+
+/** A question no answer covers: the department to ask, why, and by when. */
+export interface QuestionEscalation {
+  /** null when no department is a likely fit: a call-taker decides. */
+  department: string | null;
+  department_name: string | null;
+  /** The category that named the department. */
+  service_code: string | null;
+  service_name: string | null;
+  classifier_score: number;
+  /** The likeliest departments, best first (at most 3), with their shares of the evidence. */
+  candidates: { department: string; score: number }[];
+  /** Why, in words. */
+  reason: string;
+  /** "2 business days", or the catalog's `[slas] inquiry`. */
+  reply_within: string;
+  /** RFC 3339 with offset. */
+  reply_by: string | null;
+}
+
+/** What `Engine.answer` returns. */
+export interface Reply {
+  /** Whether the answers are likely to answer the question. */
+  answered: boolean;
+  /** The chance (0 to 1) that one of the answers answers it. */
+  confidence: number;
+  /** The best answers, given even when escalated. */
+  answers: Answer[];
+  escalation: QuestionEscalation | null;
+  /** 911's advice for a question that reads as an emergency. */
+  emergency: string | null;
+  /** What the confidence was computed from. */
+  signals: { coverage: number; top_score: number; runner_up: number; unknown: number; words: number };
+}
+
 /** A completion of what a resident is typing. */
 export interface Completion {
   /** The phrase to show and to search for. */
@@ -191,6 +237,8 @@ export class Engine {
   readonly answerCount: number;
   /** Answers to a question, best first. */
   search(query: string, options?: SearchOptions): Answer[];
+  /** Answers a question, or names the department to ask; the first call trains the classifier. */
+  answer(question: string, options?: AnswerOptions): Reply;
   /** Completions of what a resident is typing (default 5). */
   suggest(prefix: string, limit?: number): Completion[];
   /** The most likely categories (default 3); the first call trains the zero-shot model. */

@@ -71,6 +71,15 @@ export class Engine {
     return this.#inner.search(String(query), options);
   }
 
+  /**
+   * Answers a question, or names the department to ask:
+   * `{limit, lang, minConfidence, now}` → `{answered, confidence, answers,
+   * escalation, emergency, signals}`.
+   */
+  answer(question, options) {
+    return this.#inner.answer(String(question), options);
+  }
+
   /** Completions of what a resident is typing. */
   suggest(prefix, limit) {
     return this.#inner.suggest(String(prefix), limit);

@@ -154,6 +154,29 @@ impl Engine {
         to_plain(&self.inner.search(query, &opts).map_err(to_js)?)
     }
 
+    /// Answers a question, or names the department to ask. Options:
+    /// `limit` (default 3, at most 20), `lang`, `minConfidence` (0 to 1,
+    /// default 0.5: under it the question is escalated), `now`. Returns
+    /// `{answered, confidence, answers, escalation, emergency, signals}`.
+    /// The first call trains the catalog's classifier, which names the
+    /// department.
+    pub fn answer(&self, question: &str, options: JsValue) -> Result<JsValue, JsValue> {
+        let mut opts = civic311::AnswerOptions::default();
+        for (key, v) in self::options(&options, "answer", &["limit", "lang", "minConfidence", "now"])? {
+            match key.as_str() {
+                "limit" => opts.limit = count(&v, "limit", 20)?,
+                "lang" => opts.lang = Some(string(&v, "lang")?),
+                "now" => opts.now = Some(instant(&v, "now")?),
+                _ => {
+                    opts.min_confidence = v.as_f64().map(|f| f as f32).ok_or_else(|| {
+                        query_error(format!("minConfidence must be a number from 0 to 1, not {}", show(&v)))
+                    })?;
+                }
+            }
+        }
+        to_plain(&self.inner.answer(question, &opts).map_err(to_js)?)
+    }
+
     /// Completions of what a resident is typing, best first (`limit`,
     /// default 5).
     pub fn suggest(&self, prefix: &str, limit: JsValue) -> Result<JsValue, JsValue> {

@@ -138,6 +138,26 @@ test("classify and triage", () => {
   assert.equal(question.answers[0].id, "schedule-a-bulky-item-pickup");
 });
 
+test("answer or escalate", () => {
+  const answered = engine.answer("how do i report a pothole");
+  assert.equal(answered.answered, true);
+  assert.equal(answered.escalation, null);
+  assert.equal(answered.answers[0].id, "ST-POTHOLE");
+  const friday = "2026-12-04T16:00:00-06:00";
+  const asked = engine.answer("do I need a permit for a garage sale", { now: friday, limit: 2 });
+  assert.equal(asked.answered, false);
+  assert.ok(asked.confidence < 0.5);
+  assert.equal(asked.escalation.department, "permits");
+  assert.equal(asked.escalation.reply_by, "2026-12-08T17:00:00-06:00");
+  assert.match(asked.escalation.reason, /Development Services/);
+  assert.ok(asked.answers.length <= 2);
+  assert.equal(engine.answer("do I need a permit for a garage sale", { minConfidence: 0 }).answered, true);
+  assert.match(engine.answer("my neighbor collapsed and is not breathing").emergency, /911/);
+  assert.throws(() => engine.answer("potholes", { minConfidence: 3 }), /from 0 to 1/);
+  assert.throws(() => engine.answer("potholes", { minConfidence: "high" }), /minConfidence must be a number/);
+  assert.throws(() => engine.answer("potholes", { min_confidence: 0.2 }), /min_confidence/);
+});
+
 const mainBreak = {
   service_code: "WS-MAIN-BREAK",
   lat: 38.955,

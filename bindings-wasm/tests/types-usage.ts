@@ -2,7 +2,7 @@
 // types (index.d.ts) describe a real use of the package, and that misuses
 // are refused (the @ts-expect-error lines fail the check if they compile).
 
-import { Engine, init, type Answer, type Completion, type Routing, type Triage } from "../index.js";
+import { Engine, init, type Answer, type Completion, type Reply, type Routing, type Triage } from "../index.js";
 
 export async function use(bytes: Uint8Array): Promise<string> {
   await init();
@@ -10,6 +10,9 @@ export async function use(bytes: Uint8Array): Promise<string> {
   const answers: Answer[] = engine.search("potholes", { limit: 3, lang: "en", kinds: ["service"], now: new Date() });
   const first: string | null = answers[0].hours?.status ?? null;
   const completions: Completion[] = engine.suggest("bulky it", 5);
+  const reply: Reply = engine.answer("do I need a permit for a garage sale", { minConfidence: 0.6 });
+  const department: string | null = reply.escalation ? reply.escalation.department : null;
+  console.log(reply.confidence, department);
   const triage: Triage = engine.triage("I smell gas");
   const emergency: boolean = triage.kind === "emergency";
   const routing: Routing = engine.route({ service_code: "ST-POTHOLE", lat: 38.95, long: -90.95, attribute: { SIZE: "small" } });
