@@ -75,3 +75,8 @@ pub use time::DateTime;
 #[doc = include_str!("../../README.md")]
 #[cfg(doctest)]
 pub struct ReadmeDoctests;
+
+/// The Rust examples of docs/answer.md, run as doctests.
+#[doc = include_str!("../../docs/answer.md")]
+#[cfg(doctest)]
+pub struct AnswerGuideDoctests;
