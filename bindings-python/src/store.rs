@@ -607,6 +607,7 @@ fn report_options(
 ) -> PyResult<ReportOptions> {
     let by =
         Bucket::parse(by).ok_or_else(|| QueryError::new_err(format!("by = {by:?}; use 'day', 'week' or 'month'")))?;
+    let shared = engine.as_ref().map(|e| e.shared());
     let districts = match (engine, districts) {
         (Some(engine), Some(kind)) => Some(
             ReportOptions::districts_of(engine.shared().catalog(), &kind)
@@ -625,6 +626,7 @@ fn report_options(
         districts,
         rising,
         departments: Vec::new(),
+        engine: shared,
     })
 }
 

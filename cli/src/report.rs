@@ -27,10 +27,12 @@ pub(crate) struct ReportArgs {
     /// The moment open, overdue and age are measured at (RFC 3339); default: now.
     #[arg(long)]
     at: Option<String>,
-    /// Count by district too: a catalog folder and the kind of its
-    /// boundaries that are districts (`--districts council_district`).
-    #[arg(long, requires = "districts")]
+    /// The city's catalog folder: residents' searches are grouped by what
+    /// they ask, and those nothing answers get the department that should
+    /// know; with --districts, requests are counted by district too.
+    #[arg(long)]
     catalog: Option<PathBuf>,
+    /// The kind of the catalog's boundaries that are districts (`council_district`).
     #[arg(long, requires = "catalog")]
     districts: Option<String>,
     /// How many rising categories to list.
@@ -66,14 +68,17 @@ pub(crate) fn report(args: ReportArgs, out: &mut impl Write) -> Result<ExitCode>
     let by = Bucket::parse(&args.by).ok_or_else(|| {
         Error::new(ErrorKind::Query, format!("--by '{}' is not a period; use day, week or month", args.by))
     })?;
-    let districts = match (&args.catalog, &args.districts) {
-        (Some(dir), Some(kind)) => Some(
-            ReportOptions::districts_of(&Catalog::load(dir)?, kind)
+    let catalog = args.catalog.as_ref().map(|dir| Catalog::load(dir).map(|c| (dir, c))).transpose()?;
+    let districts = match (&catalog, &args.districts) {
+        (Some((dir, catalog)), Some(kind)) => Some(
+            ReportOptions::districts_of(catalog, kind)
                 .map_err(|e| Error::new(ErrorKind::Query, format!("{}: {}", dir.display(), e.message())))?,
         ),
         _ => None,
     };
-    let options = ReportOptions { from, to, by, now, districts, rising: args.rising, departments: args.department };
+    let engine = catalog.map(|(_, c)| civic311::Engine::build(c).map(std::sync::Arc::new)).transpose()?;
+    let options =
+        ReportOptions { from, to, by, now, districts, rising: args.rising, departments: args.department, engine };
     let report = args.store.open()?.report(&options)?;
     match args.format.as_str() {
         "json" | "html" => {

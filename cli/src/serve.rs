@@ -47,6 +47,9 @@ pub(crate) struct ServeArgs {
     /// Behind a proxy: the client's address is X-Forwarded-For's last entry.
     #[arg(long)]
     behind_proxy: bool,
+    /// Days residents' searches are kept for the report (0: record none).
+    #[arg(long, default_value_t = 90)]
+    search_retention_days: u32,
     /// Make a key, NAME:ROLE (role client, staff or admin): print it once,
     /// with the lines to add to the keys file, and exit.
     #[arg(long, value_name = "NAME:ROLE")]
@@ -88,6 +91,7 @@ pub(crate) fn serve(args: ServeArgs, out: &mut impl Write) -> Result<ExitCode> {
         per_key_per_minute: args.per_key,
         per_address_per_minute: args.per_address,
         behind_proxy: args.behind_proxy,
+        search_retention_days: args.search_retention_days,
     };
     let source = args.source.clone();
     let reload: civic311_server::Reload = Box::new(move || source.engine());

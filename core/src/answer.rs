@@ -437,6 +437,39 @@ impl Engine {
         Ok(ranked)
     }
 
+    /// What a question asks, as a key that groups its wordings: its stems
+    /// (in its detected language, English when it cannot be told), each
+    /// misspelling corrected to a word the catalog knows when one is near,
+    /// sorted, without repeats. "Potholes on Maple?" and "maple pothole"
+    /// share a key.
+    ///
+    /// ```
+    /// use civic311::{Catalog, Engine};
+    ///
+    /// let engine = Engine::build(Catalog::riverton()?)?;
+    /// assert_eq!(engine.question_key("Potholes on Maple?"), engine.question_key("maple potole"));
+    /// # Ok::<(), civic311::Error>(())
+    /// ```
+    pub fn question_key(&self, question: &str) -> String {
+        let text = crate::search::truncate_query(question, 2048);
+        let lang = crate::analyzer::detect_language(text).unwrap_or(Language::English);
+        let slot = Language::ALL.iter().position(|l| *l == lang).unwrap_or(0);
+        let vocabulary = &self.index.vocabulary[slot];
+        let mut stems: Vec<String> = self.analyzers[slot]
+            .stems(text)
+            .into_iter()
+            .map(|s| {
+                if vocabulary.contains(&s) {
+                    return s;
+                }
+                vocabulary.corrections(&s, 1).into_iter().next().map(|c| c.stem).unwrap_or(s)
+            })
+            .collect();
+        stems.sort();
+        stems.dedup();
+        stems.join(" ")
+    }
+
     /// The sorted stem hashes an answer holds in one language (all its fields).
     fn doc_stems(&self, ord: usize, slot: usize) -> &[u64] {
         self.doc_stems[ord][slot].get_or_init(|| {

@@ -32,8 +32,23 @@ fn limit(params: &[(String, String)], default: usize, max: usize) -> Result<usiz
     }
 }
 
-/// `GET /api/search?q=&lang=&limit=&kind=&department=`: the answers.
-pub(crate) async fn search(State(s): State<Shared>, RawQuery(query): RawQuery) -> Result<Response, ApiError> {
+/// The page a request came from: the `page` parameter, else the Referer
+/// (the log keeps its address only).
+fn page_of(params: &[(String, String)], headers: &axum::http::HeaderMap) -> Option<String> {
+    param(params, "page")
+        .map(str::to_string)
+        .or_else(|| headers.get(axum::http::header::REFERER).and_then(|v| v.to_str().ok()).map(str::to_string))
+}
+
+/// `GET /api/search?q=&lang=&limit=&kind=&department=&page=&record=`: the
+/// answers. Each search is recorded for the report (docs/analytics.md),
+/// unless `record=0`: the widget passes it while a resident types, and
+/// records through `/api/events` only on pages that opt in.
+pub(crate) async fn search(
+    State(s): State<Shared>,
+    RawQuery(query): RawQuery,
+    headers: axum::http::HeaderMap,
+) -> Result<Response, ApiError> {
     let p = params(query.as_deref());
     let q = param(&p, "q").ok_or_else(|| ApiError::bad_request("q is required: the resident's question"))?.to_string();
     let mut options = SearchOptions { limit: limit(&p, 5, civic311::search::MAX_LIMIT)?, ..SearchOptions::default() };
@@ -47,9 +62,28 @@ pub(crate) async fn search(State(s): State<Shared>, RawQuery(query): RawQuery) -
             );
         }
     }
+    let record = param(&p, "record") != Some("0");
+    let page = page_of(&p, &headers);
+    let lang = options.lang.clone();
     let engine = s.engine.current();
-    let answers = blocking(&s, move || engine.search(&q, &options).map(|a| (q, a))).await?;
-    Ok(Json(serde_json::json!({ "query": answers.0, "answers": answers.1 })).into_response())
+    let (q, answers) = blocking(&s, move || engine.search(&q, &options).map(|a| (q, a))).await?;
+    if record {
+        let top = answers.first();
+        s.searches.push(
+            &s,
+            civic311_store::SearchEvent {
+                query: q.clone(),
+                lang,
+                answers: Some(answers.len() as u32),
+                top: top.map(|a| format!("{}:{}", a.kind.as_str(), a.id)),
+                top_score: top.map(|a| a.score),
+                page,
+                source: "api".into(),
+                ..civic311_store::SearchEvent::default()
+            },
+        );
+    }
+    Ok(Json(serde_json::json!({ "query": q, "answers": answers })).into_response())
 }
 
 /// `GET /api/info`: the catalog's name and languages, and how many answers
@@ -160,7 +194,15 @@ pub(crate) async fn stats(
         ..civic311_store::ReportOptions::new(from, to)
     };
     let store = s.store.clone();
-    let report = blocking(&s, move || store.report(&options)).await?;
+    let shared = s.clone();
+    let engine = s.engine.current();
+    let options = civic311_store::ReportOptions { engine: Some(engine), ..options };
+    let report = blocking(&s, move || {
+        // The searches still in memory belong in the report.
+        shared.searches.flush(&store, None);
+        store.report(&options)
+    })
+    .await?;
     Ok(Json(report).into_response())
 }
 
@@ -387,4 +429,58 @@ pub(crate) async fn update_inquiry(
     let store = s.store.clone();
     let updated = blocking(&s, move || store.update_inquiry(&engine, &id, update)).await?;
     Ok(Json(updated).into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EventBody {
+    kind: String,
+    query: String,
+    #[serde(default)]
+    lang: Option<String>,
+    #[serde(default)]
+    answers: Option<u32>,
+    #[serde(default)]
+    top: Option<String>,
+    #[serde(default)]
+    top_score: Option<f32>,
+    #[serde(default)]
+    followed: Option<String>,
+    #[serde(default)]
+    page: Option<String>,
+}
+
+/// `POST /api/events` with `{"kind": "search", "query": "...", "answers": 3,
+/// "top": "service:ST-POTHOLE", "top_score": 7.1, "page": "..."}` or
+/// `{"kind": "follow", "query": "...", "followed": "article:..."}`: what the
+/// widget sends on pages that opt in (its `record-searches` attribute). 202;
+/// nothing that names a person is kept (docs/analytics.md).
+pub(crate) async fn events(
+    State(s): State<Shared>,
+    headers: axum::http::HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let b: EventBody = serde_json::from_slice(&body).map_err(|e| {
+        ApiError::bad_request(format!(
+            "the body must be a JSON object such as {{\"kind\": \"search\", \"query\": \"...\", \"answers\": 3}}: {e}"
+        ))
+    })?;
+    let kind = civic311_store::SearchEventKind::parse(&b.kind)
+        .ok_or_else(|| ApiError::bad_request(format!("kind is '{}'; use search or follow", b.kind)))?;
+    let page = b.page.or_else(|| page_of(&[], &headers));
+    let event = civic311_store::SearchEvent {
+        at: None,
+        kind,
+        query: b.query,
+        lang: b.lang,
+        answers: b.answers,
+        top: b.top,
+        top_score: b.top_score,
+        followed: b.followed,
+        page,
+        source: "widget".into(),
+    };
+    event.check().map_err(|e| ApiError::from_error(&e))?;
+    s.searches.push(&s, event);
+    Ok(axum::http::StatusCode::ACCEPTED.into_response())
 }

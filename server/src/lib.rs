@@ -60,6 +60,9 @@ pub struct Options {
     /// Take the client's address from `X-Forwarded-For`'s last entry, for a
     /// server behind a proxy (default: the connection's address).
     pub behind_proxy: bool,
+    /// How many days searches are kept for the report's "what residents
+    /// asked" (default 90); 0 records none.
+    pub search_retention_days: u32,
 }
 
 impl Default for Options {
@@ -71,6 +74,7 @@ impl Default for Options {
             per_key_per_minute: 1_200,
             per_address_per_minute: 600,
             behind_proxy: false,
+            search_retention_days: 90,
         }
     }
 }
@@ -84,6 +88,7 @@ pub(crate) struct State {
     pub metrics: ops::Metrics,
     pub limiter: ops::RateLimiter,
     pub services: open311::ServicesCache,
+    pub searches: ops::SearchLog,
 }
 
 pub(crate) type Shared = Arc<State>;
@@ -106,6 +111,7 @@ impl Server {
                 metrics: ops::Metrics::default(),
                 limiter,
                 services: open311::ServicesCache::default(),
+                searches: ops::SearchLog::default(),
             }),
         }
     }
@@ -133,6 +139,7 @@ impl Server {
             .route("/classify", post(api::classify))
             .route("/triage", post(api::triage))
             .route("/stats", get(api::stats))
+            .route("/events", post(api::events))
             .route("/questions", get(api::inquiries).post(api::ask))
             .route("/questions/{id}", get(api::inquiry).post(api::update_inquiry));
         // Layers run outside in: the log line, then the guard (rate limits,
@@ -165,7 +172,11 @@ impl Server {
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         let app = self.router().into_make_service_with_connect_info::<SocketAddr>();
-        axum::serve(listener, app).with_graceful_shutdown(shutdown).await
+        let state = self.state.clone();
+        let served = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
+        // The searches still in memory are written before the server stops.
+        let _ = tokio::task::spawn_blocking(move || state.searches.flush(&state.store, None)).await;
+        served
     }
 }
 

@@ -326,3 +326,73 @@ pub(crate) fn cors(keys: &crate::Keys) -> tower_http::cors::CorsLayer {
         .allow_headers([header::CONTENT_TYPE, header::AUTHORIZATION, header::HeaderName::from_static("x-api-key")])
         .max_age(Duration::from_secs(3600))
 }
+
+/// Searches waiting to be written: one database write per search would cost
+/// more than the search, so they are written in batches (every 64, or two
+/// seconds after the oldest), before a report, and when the server stops.
+/// A crash loses at most those few seconds of searches; requests are not
+/// kept here.
+#[derive(Default)]
+pub(crate) struct SearchLog {
+    waiting: std::sync::Mutex<(Vec<civic311_store::SearchEvent>, Option<std::time::Instant>)>,
+    pruned: std::sync::Mutex<Option<std::time::Instant>>,
+}
+
+const BATCH: usize = 64;
+const WAIT: std::time::Duration = std::time::Duration::from_secs(2);
+const PRUNE_EVERY: std::time::Duration = std::time::Duration::from_secs(3600);
+
+impl SearchLog {
+    /// Keeps an event; writes the batch on a blocking thread when it is due.
+    pub(crate) fn push(&self, s: &Shared, event: civic311_store::SearchEvent) {
+        if s.options.search_retention_days == 0 {
+            return;
+        }
+        let due = {
+            let Ok(mut w) = self.waiting.lock() else { return };
+            let first = *w.1.get_or_insert_with(std::time::Instant::now);
+            w.0.push(event);
+            w.0.len() >= BATCH || first.elapsed() >= WAIT
+        };
+        if due {
+            let s = s.clone();
+            tokio::task::spawn_blocking(move || s.searches.flush(&s.store, Some(s.options.search_retention_days)));
+        }
+    }
+
+    /// Writes what waits; with a retention, deletes older events (at most
+    /// once an hour).
+    pub(crate) fn flush(&self, store: &civic311_store::Store, retention_days: Option<u32>) {
+        let batch = match self.waiting.lock() {
+            Ok(mut w) => {
+                w.1 = None;
+                std::mem::take(&mut w.0)
+            }
+            Err(_) => return,
+        };
+        if !batch.is_empty()
+            && let Err(e) = store.record_searches(&batch)
+        {
+            tracing::warn!(error = %e, events = batch.len(), "searches could not be recorded");
+        }
+        let Some(days) = retention_days else { return };
+        let prune = match self.pruned.lock() {
+            Ok(mut last) => {
+                let due = last.is_none_or(|t| t.elapsed() >= PRUNE_EVERY);
+                if due {
+                    *last = Some(std::time::Instant::now());
+                }
+                due
+            }
+            Err(_) => false,
+        };
+        if prune {
+            let before = jiff::Timestamp::now() - jiff::SignedDuration::from_hours(24 * i64::from(days));
+            match store.prune_searches(before) {
+                Ok(n) if n > 0 => tracing::info!(deleted = n, days, "searches past their retention deleted"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "searches past their retention could not be deleted"),
+            }
+        }
+    }
+}

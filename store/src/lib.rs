@@ -52,6 +52,7 @@ mod migrate;
 mod model;
 mod query;
 mod rows;
+mod searches;
 mod submit;
 mod sweep;
 mod update;
@@ -60,13 +61,17 @@ use std::path::Path;
 
 use civic311::{Error, ErrorKind, Result};
 
-pub use analytics::{Backlog, Bucket, Cell, Change, Count, Report, ReportOptions, Rising, ServiceLevel, Table, Volume};
+pub use analytics::{
+    Backlog, Bucket, Cell, Change, Count, InquiryLevel, QuestionGroup, Questions, Report, ReportOptions, Rising,
+    ServiceLevel, Table, Volume,
+};
 pub use import::{ImportFormat, ImportOptions, ImportReport, Mapping};
 pub use inquiry::{Asked, Inquiry, InquiryEvent, InquiryFilter, InquiryUpdate};
 pub use model::{
     BoundingBox, Event, EventKind, Filter, Near, Page, Personal, StatusFilter, StoredEscalation, StoredRequest,
     Submission, Submitted, SweepReport, Update,
 };
+pub use searches::{SearchEvent, SearchEventKind, scrub};
 
 use db::{Conn, Dialect, Mode, postgres::Postgres, sqlite::Sqlite};
 

@@ -15,6 +15,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (2, "place_bands", include_str!("../migrations/V2__place_bands.sql")),
     (3, "place_state", include_str!("../migrations/V3__place_state.sql")),
     (4, "inquiries", include_str!("../migrations/V4__inquiries.sql")),
+    (5, "search_events", include_str!("../migrations/V5__search_events.sql")),
 ];
 
 /// FNV-1a, 64 bits: a stable checksum of a migration's text.

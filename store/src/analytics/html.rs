@@ -437,6 +437,69 @@ impl Report {
             }
             let _ = writeln!(h, "</table>");
         }
+        let q = &self.questions;
+        if q.searches > 0 || !q.inquiries.is_empty() {
+            let _ = writeln!(
+                h,
+                "<h2>What residents asked</h2>\n<p>{} searches, {} distinct questions; {} answers followed.</p>",
+                q.searches, q.groups, q.follows
+            );
+        }
+        for (list, heading, note) in [
+            (&q.top, "Most asked", ""),
+            (
+                &q.unanswered,
+                "Asked, and not answered well: articles to write",
+                "<p class=\"note\">Questions whose best answer is unlikely to answer them (confidence under 0.5), most asked first, with the department that should know.</p>",
+            ),
+        ] {
+            if list.is_empty() {
+                continue;
+            }
+            let _ = write!(
+                h,
+                "<h3>{heading}</h3>\n{note}<table><tr><th>question</th><th class=\"n\">asked</th><th class=\"n\">no answer</th><th class=\"n\">followed</th><th>best answer</th><th class=\"n\">confidence</th><th>department</th></tr>"
+            );
+            for g in list {
+                let confidence = g.confidence.map(|c| format!("{c:.2}")).unwrap_or_default();
+                let forms = if g.forms.is_empty() {
+                    String::new()
+                } else {
+                    format!("<br><small>also: {}</small>", esc(&g.forms.join("; ")))
+                };
+                let _ = write!(
+                    h,
+                    "<tr><td>{}{forms}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td><td class=\"n\">{confidence}</td><td>{}</td></tr>",
+                    esc(&g.question),
+                    g.count,
+                    g.no_answers,
+                    g.followed,
+                    esc(g.top_answer.as_deref().unwrap_or("")),
+                    esc(g.department_name.as_deref().or(g.department.as_deref()).unwrap_or("")),
+                );
+            }
+            let _ = writeln!(h, "</table>");
+        }
+        if !q.inquiries.is_empty() {
+            let _ = write!(
+                h,
+                "<h3>Questions escalated to departments</h3>\n<table><tr><th>department</th><th class=\"n\">asked</th><th class=\"n\">replied</th><th class=\"n\">in time</th><th class=\"n\">open</th><th class=\"n\">overdue</th><th class=\"n\">reply p50</th></tr>"
+            );
+            for l in &q.inquiries {
+                let _ = write!(
+                    h,
+                    "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
+                    esc(&l.department),
+                    l.asked,
+                    l.replied,
+                    pct(l.in_time_percent),
+                    l.open,
+                    l.overdue,
+                    hours(l.reply_hours_p50),
+                );
+            }
+            let _ = writeln!(h, "</table>");
+        }
         let _ = write!(
             h,
             "<p class=\"note\">Made by civic311. Days, weeks and months are counted in each request's own time zone.</p>\n</body>\n</html>\n"

@@ -22,6 +22,9 @@ use crate::Store;
 use crate::db::{Mode, Value};
 
 mod html;
+mod questions;
+
+pub use questions::{InquiryLevel, QuestionGroup, Questions};
 
 /// How a report's volumes are bucketed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
@@ -74,6 +77,11 @@ pub struct ReportOptions {
     /// Only these departments' requests (empty: every request). A staff
     /// member's view of their own queue.
     pub departments: Vec<String>,
+    /// The engine that groups the period's searches by what they ask and
+    /// names, for those nothing answers, the department that should know
+    /// (see [`Questions`]). Without it, searches are grouped by their words,
+    /// and "unanswered" means searches that found no answer.
+    pub engine: Option<std::sync::Arc<civic311::Engine>>,
 }
 
 impl ReportOptions {
@@ -114,6 +122,7 @@ impl ReportOptions {
             districts: None,
             rising: 10,
             departments: Vec::new(),
+            engine: None,
         }
     }
 }
@@ -148,6 +157,9 @@ pub struct Report {
     /// Requests of the period merged into another as its duplicate, by
     /// category.
     pub duplicates: Vec<Count>,
+    /// What residents searched for in the period, and the questions
+    /// escalated to departments.
+    pub questions: Questions,
 }
 
 /// How many requests of one dimension's value fell in one bucket.
@@ -488,6 +500,17 @@ impl Store {
         };
         let referrals = tally(&|r| r.referred_to.clone());
         let duplicates = tally(&|r| r.duplicate_of.as_ref().map(|_| r.category.clone()));
+        // Searches and inquiries carry no time zone: their days are the
+        // catalog's (its first calendar's), or UTC without an engine.
+        let tz = options
+            .engine
+            .as_ref()
+            .and_then(|e| e.catalog().calendars().first().map(|c| c.tz()))
+            .unwrap_or(TimeZone::UTC);
+        let start = |d: Date| d.to_zoned(tz.clone()).map(|z| z.timestamp().as_second()).unwrap_or(0);
+        let (from_s, to_s) = (start(options.from), start(options.to.tomorrow().unwrap_or(options.to)) - 1);
+        let questions =
+            questions::build(self, options.engine.as_deref(), from_s, to_s, options.now, &options.departments)?;
 
         Ok(Report {
             from: options.from,
@@ -505,6 +528,7 @@ impl Store {
             backlog,
             referrals,
             duplicates,
+            questions,
         })
     }
 }
@@ -823,6 +847,68 @@ impl Report {
             name: "duplicates",
             columns: vec!["category", "count"],
             rows: self.duplicates.iter().map(|c| vec![c.value.clone().into(), c.count.into()]).collect(),
+        });
+        let groups = |list: &[QuestionGroup]| -> Vec<Vec<Cell>> {
+            list.iter()
+                .map(|g| {
+                    vec![
+                        g.question.clone().into(),
+                        g.count.into(),
+                        g.no_answers.into(),
+                        g.followed.into(),
+                        g.top_answer.clone().map(Cell::Text).unwrap_or(Cell::Empty),
+                        g.confidence.map(f64::from).into(),
+                        g.department.clone().map(Cell::Text).unwrap_or(Cell::Empty),
+                        g.forms.join(" | ").into(),
+                    ]
+                })
+                .collect()
+        };
+        let group_columns = vec![
+            "question",
+            "count",
+            "no_answers",
+            "followed",
+            "top_answer",
+            "confidence",
+            "department",
+            "other_forms",
+        ];
+        tables.push(Table { name: "questions_top", columns: group_columns.clone(), rows: groups(&self.questions.top) });
+        tables.push(Table {
+            name: "questions_unanswered",
+            columns: group_columns,
+            rows: groups(&self.questions.unanswered),
+        });
+        tables.push(Table {
+            name: "inquiries",
+            columns: vec![
+                "department",
+                "asked",
+                "replied",
+                "replied_in_time",
+                "in_time_percent",
+                "open",
+                "overdue",
+                "reply_hours_p50",
+            ],
+            rows: self
+                .questions
+                .inquiries
+                .iter()
+                .map(|l| {
+                    vec![
+                        l.department.clone().into(),
+                        l.asked.into(),
+                        l.replied.into(),
+                        l.replied_in_time.into(),
+                        l.in_time_percent.into(),
+                        l.open.into(),
+                        l.overdue.into(),
+                        l.reply_hours_p50.into(),
+                    ]
+                })
+                .collect(),
         });
         tables
     }

@@ -210,3 +210,125 @@ fn the_html_report_is_one_page_with_nothing_from_elsewhere() {
         assert!(html.contains("@media print"));
     });
 }
+
+/// Riverton's days are Chicago's: the period 1 to 7 December 2026.
+fn question_options(engine: Option<std::sync::Arc<civic311::Engine>>) -> ReportOptions {
+    ReportOptions {
+        now: at("2026-12-10T18:00:00Z"),
+        engine,
+        ..ReportOptions::new(date(2026, 12, 1), date(2026, 12, 7))
+    }
+}
+
+fn search(store: &Store, when: &str, query: &str, answers: u32) {
+    let event = civic311_store::SearchEvent {
+        at: Some(at(when)),
+        query: query.into(),
+        answers: Some(answers),
+        page: Some("https://riverton.example/search?q=ana@example.org".into()),
+        source: "api".into(),
+        ..civic311_store::SearchEvent::default()
+    };
+    store.record_search(&event).unwrap();
+}
+
+#[test]
+fn what_residents_asked_is_grouped_with_the_department_that_should_know() {
+    each_store("report_questions", |store| {
+        // Three wordings of one question (a typo among them), two of another,
+        // one asked before the period (Chicago's 30 November, 23:00) and one
+        // after it (8 December, 00:30 in Chicago).
+        search(store, "2026-12-01T15:00:00Z", "Potholes on Maple?", 4);
+        search(store, "2026-12-02T15:00:00Z", "maple potole", 4);
+        search(store, "2026-12-03T15:00:00Z", "potholes on maple", 4);
+        search(store, "2026-12-03T16:00:00Z", "do I need a permit for a garage sale", 3);
+        search(store, "2026-12-04T16:00:00Z", "Do I need a permit for a garage sale", 3);
+        search(store, "2026-12-01T05:00:00Z", "leaf pickup", 2);
+        search(store, "2026-12-08T06:30:00Z", "leaf pickup", 2);
+        let follow = civic311_store::SearchEvent {
+            at: Some(at("2026-12-03T15:01:00Z")),
+            kind: civic311_store::SearchEventKind::Follow,
+            query: "potholes on maple".into(),
+            followed: Some("service:ST-POTHOLE".into()),
+            source: "widget".into(),
+            ..civic311_store::SearchEvent::default()
+        };
+        store.record_search(&follow).unwrap();
+        // Two escalated questions: one replied in time, one still open and overdue.
+        let engine = riverton();
+        let ask = |q: &str, when: &str| {
+            let options = civic311::AnswerOptions { now: Some(at(when)), ..civic311::AnswerOptions::default() };
+            let reply = engine.answer(q, &options).unwrap();
+            let asked = civic311_store::Asked { at: Some(at(when)), ..civic311_store::Asked::default() };
+            store.escalate(engine, q, &reply, &asked).unwrap()
+        };
+        let first = ask("do I need a permit for a garage sale", "2026-12-01T16:00:00Z");
+        let reply = civic311_store::InquiryUpdate::by("desk").reply("No.").at(at("2026-12-02T16:00:00Z"));
+        store.update_inquiry(engine, &first.id, reply).unwrap();
+        ask("is there an outdoor ice rink anywhere in riverton this winter", "2026-12-02T16:00:00Z");
+
+        let shared = std::sync::Arc::new(civic311::Engine::build(civic311::Catalog::riverton().unwrap()).unwrap());
+        let r = store.report(&question_options(Some(shared))).unwrap();
+        let q = &r.questions;
+        assert_eq!((q.searches, q.follows, q.groups), (5, 1, 2), "{q:#?}");
+        assert_eq!(q.top[0].count, 3);
+        assert_eq!(
+            q.top[0].question, "potholes on maple",
+            "the most frequent wording, lowercased, without its question mark"
+        );
+        assert_eq!(q.top[0].forms, ["maple potole"]);
+        assert_eq!(q.top[0].followed, 1);
+        assert_eq!(q.top[0].top_answer.as_deref(), Some("service:ST-POTHOLE"));
+        assert!(q.top[0].confidence.unwrap() >= 0.5);
+        assert_eq!(q.top[1].count, 2);
+        assert_eq!(q.unanswered.len(), 1, "{:#?}", q.unanswered);
+        assert_eq!(q.unanswered[0].question, "do i need a permit for a garage sale");
+        assert_eq!(q.unanswered[0].department.as_deref(), Some("permits"));
+        let all = q.inquiries.iter().find(|l| l.department == "(all)").unwrap();
+        assert_eq!((all.asked, all.replied, all.replied_in_time, all.open, all.overdue), (2, 1, 1, 1, 1), "{all:?}");
+        assert_eq!(all.reply_hours_p50, Some(24.0));
+        assert_eq!(all.in_time_percent, Some(50.0));
+        let names: Vec<&str> = r.tables().iter().map(|t| t.name).collect();
+        assert!(names.ends_with(&["questions_top", "questions_unanswered", "inquiries"]), "{names:?}");
+        let html = r.to_html("Riverton");
+        assert!(
+            html.contains("What residents asked") && html.contains("articles to write"),
+            "the HTML has the section"
+        );
+        assert!(html.contains("do i need a permit for a garage sale") && !html.contains("ana@example.org"));
+
+        // Without an engine: grouped by words, and only searches that found
+        // nothing count as unanswered (none here). Days are UTC's, so the
+        // search at 05:00 UTC on the 1st is in the period.
+        let plain = store.report(&question_options(None)).unwrap();
+        assert_eq!(plain.questions.groups, 4, "{:#?}", plain.questions.top);
+        assert!(plain.questions.unanswered.is_empty());
+        assert!(plain.questions.top[0].department.is_none() && plain.questions.top[0].confidence.is_none());
+
+        // Retention: everything before 3 December goes.
+        let deleted = store.prune_searches(at("2026-12-03T00:00:00Z")).unwrap();
+        assert_eq!(deleted, 3);
+        assert_eq!(store.report(&question_options(None)).unwrap().questions.searches, 3);
+    });
+}
+
+#[test]
+fn a_search_event_keeps_nothing_that_names_a_person() {
+    each_store("search_privacy", |store| {
+        let event = civic311_store::SearchEvent {
+            at: Some(at("2026-12-02T15:00:00Z")),
+            query: "water bill for 1422 River St, account 00981234, mail ana@example.org".into(),
+            answers: Some(0),
+            source: "api".into(),
+            ..civic311_store::SearchEvent::default()
+        };
+        store.record_search(&event).unwrap();
+        let r = store.report(&question_options(None)).unwrap();
+        assert_eq!(r.questions.top[0].question, "water bill for # river st, account #, mail #");
+        assert_eq!(r.questions.unanswered.len(), 1, "no answer found: unanswered even without an engine");
+        let empty = civic311_store::SearchEvent { query: " 12 ".replace("12", ""), ..event.clone() };
+        assert!(store.record_search(&empty).unwrap_err().to_string().contains("no question"));
+        let follow = civic311_store::SearchEvent { kind: civic311_store::SearchEventKind::Follow, ..event };
+        assert!(store.record_search(&follow).unwrap_err().to_string().contains("answer followed"));
+    });
+}
