@@ -42,7 +42,9 @@ export interface Civic311ErrorDetail {
  * residents from a civic311 bundle, in the page, offline once loaded.
  *
  * Attributes: `bundle` (or `endpoint`, a civic311 server that answers
- * instead), `wasm`, `lang`, `report-url`, `limit`.
+ * instead), `wasm`, `lang`, `report-url`, `limit`, and `record-searches`
+ * (the page opts in to sending settled searches and answers followed to
+ * the server's `/api/events`, or to the URL it gives).
  * Events (bubbling and composed): `civic311-ready`, `civic311-answers`,
  * `civic311-error`.
  */

@@ -31,6 +31,7 @@ const LAUNCH = {
   args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-features=LocalNetworkAccessChecks"],
 };
 const TIMEOUT = { timeout: 120_000 };
+const ADMIN_KEY = "analyst-key-for-the-widget-test";
 
 let browser;
 let site;
@@ -46,7 +47,12 @@ before(async () => {
   const origin = new URL(site.url).origin;
   const keys = join(folder, "keys.toml");
   const hash = createHash("sha256").update("unused-key").digest("hex");
-  await writeFile(keys, `cors_origins = ["${origin}"]\n[[keys]]\nname = "x"\nrole = "client"\nsha256 = "${hash}"\n`);
+  const admin = createHash("sha256").update(ADMIN_KEY).digest("hex");
+  await writeFile(
+    keys,
+    `cors_origins = ["${origin}"]\n[[keys]]\nname = "x"\nrole = "client"\nsha256 = "${hash}"\n` +
+      `[[keys]]\nname = "analyst"\nrole = "admin"\nsha256 = "${admin}"\n`,
+  );
   server = spawn(civic311, ["serve", "--store", `sqlite:${join(folder, "store.db")}`, "--keys", keys, "--listen", "127.0.0.1:0"], {
     stdio: ["ignore", "pipe", "ignore"],
   });
@@ -173,6 +179,65 @@ test("an endpoint that does not answer: the widget says so and fires civic311-er
     const error = await page.evaluate(() => window.__civic311.events.find((e) => e.type === "civic311-error").detail);
     assert.equal(error.name, "NetworkError");
     assert.match(await statusText(page, /unavailable/), /Search is unavailable/);
+  } finally {
+    await context.close();
+  }
+});
+
+/** The server's report of today (UTC) and the days around it, as the admin reads it. */
+async function questionsReport() {
+  const day = (offset) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
+  const response = await fetch(`${endpoint}api/stats?from=${day(-1)}&to=${day(1)}`, { headers: { "x-api-key": ADMIN_KEY } });
+  assert.equal(response.status, 200);
+  return (await response.json()).questions;
+}
+
+test("a page that opts in records settled searches and answers followed, never the words typed on the way", TIMEOUT, async () => {
+  const before = await questionsReport();
+  const { context, page, requests } = await widgetPage(`endpoint="${endpoint}" record-searches`);
+  // The answer's own page, so that following it goes nowhere real.
+  await context.route("https://www.riverton.example/**", (route) => route.fulfill({ status: 200, contentType: "text/html", body: "<p>ok</p>" }));
+  try {
+    const box = page.locator("civic311-search input");
+    await box.focus();
+    await page.waitForFunction(() => window.__civic311.events.some((e) => e.type === "civic311-ready"));
+    await box.pressSequentially("where do i get a recycling cart", { delay: 40 });
+    await page.waitForFunction(() =>
+      window.__civic311.events.some((e) => e.type === "civic311-answers" && e.detail.query === "where do i get a recycling cart"),
+    );
+    // Every search while typing asked the server not to record it.
+    const searches = requests.filter((u) => u.includes("/api/search?"));
+    assert.ok(searches.length > 1 && searches.every((u) => u.includes("record=0")), searches.join("\n"));
+    // Settled: sent after two seconds on show.
+    await page.waitForRequest((r) => r.url().endsWith("/api/events") && r.method() === "POST", { timeout: 10_000 });
+    // Then an answer is followed.
+    const followed = page.waitForRequest((r) => r.url().endsWith("/api/events") && (r.postData() ?? "").includes('"follow"'));
+    await page.locator("civic311-search .answer a.title").first().click();
+    const follow = JSON.parse((await followed).postData());
+    assert.equal(follow.query, "where do i get a recycling cart");
+    assert.match(follow.followed, /^(article|service|facility):/);
+    assert.equal(follow.page, `${new URL(site.url).origin}/demo/endpoint.html`);
+    const after = await questionsReport();
+    assert.equal(after.searches - before.searches, 1, JSON.stringify(after));
+    assert.equal(after.follows - before.follows, 1, JSON.stringify(after));
+    assert.ok(after.top.some((g) => g.question === "where do i get a recycling cart"), JSON.stringify(after.top));
+  } finally {
+    await context.close();
+  }
+});
+
+test("a page that does not opt in sends no event", TIMEOUT, async () => {
+  const before = await questionsReport();
+  const { context, page, requests } = await widgetPage(`endpoint="${endpoint}"`);
+  try {
+    const box = page.locator("civic311-search input");
+    await box.focus();
+    await box.pressSequentially("bulky item pickup");
+    await page.waitForFunction(() => window.__civic311.events.some((e) => e.type === "civic311-answers" && e.detail.query === "bulky item pickup"));
+    await page.waitForTimeout(2_500);
+    assert.deepEqual(requests.filter((u) => u.includes("/api/events")), []);
+    const after = await questionsReport();
+    assert.equal(after.searches, before.searches);
   } finally {
     await context.close();
   }

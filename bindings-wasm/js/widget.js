@@ -36,6 +36,8 @@ import {
 } from "./widget-logic.js";
 
 const TAG_NAME = "civic311-search";
+/** How long a search's answers stay on show before it counts as settled (record-searches). */
+const RECORD_AFTER_MS = 2000;
 const CACHE_NAME = "civic311";
 const DEFAULT_WASM_URL = new URL("../pkg/civic311_wasm_bg.wasm", import.meta.url).href;
 // worker.js beside this file. Note: a variable, not a literal, so that
@@ -406,6 +408,10 @@ class RemoteEngine {
     url.searchParams.set("q", query);
     if (options?.limit !== undefined) url.searchParams.set("limit", String(options.limit));
     if (options?.lang !== undefined) url.searchParams.set("lang", options.lang);
+    // Searches run as the resident types: the server records none of these
+    // half-typed words. A page that opts in (record-searches) sends the
+    // settled ones to /api/events instead.
+    url.searchParams.set("record", "0");
     const json = await getJson(url);
     return { answers: Array.isArray(json.answers) ? json.answers : [], ms: performance.now() - started };
   }
@@ -500,6 +506,9 @@ export class Civic311Search extends HTMLElement {
   #answers = [];
   // The search the answers on show answer (language, limit, query).
   #searched = null;
+  // The search on show, to record once it has settled (record-searches).
+  #pendingRecord = null;
+  #recordTimer = 0;
   // One engine request at a time; only the answers to the text in the box are shown.
   #requests = new LatestOnly({
     run: (request) => this.#ask(request),
@@ -584,6 +593,53 @@ export class Civic311Search extends HTMLElement {
       const option = event.target instanceof Element ? event.target.closest('[role="option"]') : null;
       if (option) this.#pick(Number(option.dataset.index));
     });
+    // An answer followed: with record-searches, the search and the follow are sent.
+    this.#answersList.addEventListener("click", (event) => {
+      const link = event.target instanceof Element ? event.target.closest("a") : null;
+      const item = link?.closest(".answer");
+      if (!item || this.#pendingRecord === null) return;
+      const query = this.#pendingRecord.query;
+      this.#flushRecord();
+      this.#sendEvent({ kind: "follow", query, followed: `${item.dataset.kind}:${item.dataset.id}` });
+    });
+  }
+
+  /**
+   * Where search events go: the `record-searches` attribute's URL, or the
+   * endpoint's /api/events when it is empty; null (nothing sent) when the
+   * page has not opted in, or gives no place to send them.
+   */
+  #eventsUrl() {
+    const value = this.getAttribute("record-searches");
+    if (value === null) return null;
+    try {
+      if (value.trim() !== "") return new URL(value, this.ownerDocument.baseURI);
+      const endpoint = this.getAttribute("endpoint");
+      if (endpoint !== null && endpoint.trim() !== "") return new URL("api/events", endpointBase(endpoint, this.ownerDocument.baseURI));
+    } catch {
+      // Not a URL: nothing is sent.
+    }
+    return null;
+  }
+
+  /** Sends one event; fire and forget, with no cookie and no answer read. */
+  #sendEvent(event) {
+    const url = this.#eventsUrl();
+    if (url === null) return;
+    const page = `${location.origin}${location.pathname}`;
+    const body = JSON.stringify({ ...event, page });
+    // Note: a text/plain body needs no CORS preflight, and keepalive lets a
+    // follow event leave as the page navigates away.
+    fetch(url, { method: "POST", body, mode: "no-cors", credentials: "omit", keepalive: true }).catch(() => {});
+  }
+
+  /** Sends the search on show now, if it is still waiting to settle. */
+  #flushRecord() {
+    clearTimeout(this.#recordTimer);
+    const pending = this.#pendingRecord;
+    this.#pendingRecord = null;
+    if (pending !== null && !pending.sent) this.#sendEvent(pending.event);
+    if (pending !== null) this.#pendingRecord = { ...pending, sent: true };
   }
 
   connectedCallback() {
@@ -597,6 +653,7 @@ export class Civic311Search extends HTMLElement {
   disconnectedCallback() {
     this.#langObserver?.disconnect();
     clearTimeout(this.#announceTimer);
+    clearTimeout(this.#recordTimer);
   }
 
   attributeChangedCallback(name, oldValue, newValue) {
@@ -832,7 +889,7 @@ export class Civic311Search extends HTMLElement {
   }
 
   /** Shows the answer to the request that is still the box's text. */
-  #show({ engine, typed, query, key, announceNow }, { completions, found }) {
+  #show({ engine, typed, query, lang, key, announceNow }, { completions, found }) {
     // Answers of an engine no longer this box's (a new bundle, a stopped worker) never show.
     if (engine !== this.#engine) return;
     this.#completions = visibleSuggestions(completions, typed, SUGGESTION_LIMIT);
@@ -849,6 +906,29 @@ export class Civic311Search extends HTMLElement {
     this.#renderAnswers();
     this.#setStatus({ kind: "answers", count: found.answers.length, query }, announceNow);
     this.#dispatch("civic311-answers", { query, count: found.answers.length, ms: found.ms });
+    this.#scheduleRecord(query, lang, found.answers);
+  }
+
+  /**
+   * With record-searches, a search is sent once it has settled: its answers
+   * on show for two seconds, or one of them followed. The words typed on the
+   * way there are never sent.
+   */
+  #scheduleRecord(query, lang, answers) {
+    clearTimeout(this.#recordTimer);
+    this.#pendingRecord = null;
+    if (this.#eventsUrl() === null || query.trim() === "") return;
+    const top = answers[0];
+    const event = {
+      kind: "search",
+      query,
+      lang: lang ?? undefined,
+      answers: answers.length,
+      top: top ? `${top.kind}:${top.id}` : undefined,
+      top_score: top && Number.isFinite(top.score) ? top.score : undefined,
+    };
+    this.#pendingRecord = { query, event, sent: false };
+    this.#recordTimer = setTimeout(() => this.#flushRecord(), RECORD_AFTER_MS);
   }
 
   #pick(index) {

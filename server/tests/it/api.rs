@@ -178,3 +178,46 @@ async fn an_escalated_question_waits_in_its_departments_queue_until_replied_to()
         assert!(a.json()["inquiry"].is_null());
     }
 }
+
+#[tokio::test]
+async fn searches_are_recorded_for_the_report_unless_asked_not_to() {
+    for t in each_server("search_events", options()) {
+        let s = &t.server;
+        for q in ["do+I+need+a+permit+for+a+garage+sale", "garage+sale+permit+needed%3F", "potholes+on+maple"] {
+            let a = get(s, &format!("/api/search?q={q}&page=https%3A%2F%2Friverton.example%2Fhelp%3Fname%3DAna")).await;
+            assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+        }
+        // While a resident types, the widget asks not to record.
+        get(s, "/api/search?q=do+I+need+a+per&record=0").await;
+        // What the widget sends on a page that opts in.
+        let e = post_json(
+            s,
+            "/api/events",
+            serde_json::json!({"kind": "follow", "query": "potholes on maple", "followed": "service:ST-POTHOLE"}),
+        )
+        .await;
+        assert_eq!(e.status, StatusCode::ACCEPTED, "{}", e.body);
+        post_json(s, "/api/events", serde_json::json!({"kind": "click", "query": "x"}))
+            .await
+            .assert_error(StatusCode::BAD_REQUEST, "search or follow");
+        post_json(s, "/api/events", serde_json::json!({"kind": "follow", "query": "x"}))
+            .await
+            .assert_error(StatusCode::BAD_REQUEST, "answer followed");
+        post_json(s, "/api/events", serde_json::json!({"kind": "search", "query": "x", "ip": "10.0.0.1"}))
+            .await
+            .assert_error(StatusCode::BAD_REQUEST, "ip");
+        let today = jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::UTC).date();
+        let period = format!("from={}&to={}", today - jiff::ToSpan::days(1), today + jiff::ToSpan::days(1));
+        let r = get(s, &format!("/api/stats?{period}&api_key={ADMIN}")).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let q = &r.json()["questions"];
+        assert_eq!(q["searches"], 3, "{q}");
+        assert_eq!(q["follows"], 1, "{q}");
+        let unanswered = q["unanswered"].as_array().unwrap();
+        assert!(
+            unanswered.iter().any(|g| g["department"] == "permits" && g["count"].as_u64().unwrap() >= 1),
+            "{q}"
+        );
+        assert!(!r.body.contains("Ana"), "no page query string is kept");
+    }
+}
