@@ -10,6 +10,11 @@
 //! `store history N FILE` writes the generated history of N requests as a
 //! CSV in NYC 311's schema, and nothing else.
 //!
+//! `questions N` records N searches on a SQLite file (the golden and the
+//! unanswerable Riverton questions, asked with a Zipf-like skew) in batches
+//! of 64 as the server does, and times recording them and the report's
+//! "what residents asked" over them.
+//!
 //! `split` shows where one SQLite submission's time goes: routing alone,
 //! the whole submission on a store in memory (no disk), on a file, and the
 //! bare insert.
@@ -246,6 +251,11 @@ fn main() {
         generated_history(n, std::path::Path::new(&file));
         return;
     }
+    if which == "questions" {
+        let n: usize = std::env::args().nth(2).and_then(|a| a.parse().ok()).unwrap_or(100_000);
+        questions(n);
+        return;
+    }
     if which == "split" {
         let dir = std::env::temp_dir().join(format!("civic311-store-split-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
@@ -416,5 +426,69 @@ fn main() {
             again.breached.len()
         );
     }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Records `n` searches and reports over them (see the module's doc).
+fn questions(n: usize) {
+    let dir = std::env::temp_dir().join(format!("civic311-store-questions-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let store = civic311_store::Store::open(&format!("sqlite:{}", dir.join("store.db").display())).unwrap();
+    let mut asked: Vec<String> = civic311_benches::golden_questions().into_iter().map(|(q, _)| q).collect();
+    let unanswered = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../eval/riverton/unanswered.jsonl")).unwrap();
+    for line in unanswered.lines().filter(|l| !l.trim().is_empty()) {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        asked.push(v["query"].as_str().unwrap().to_string());
+    }
+    // A Zipf-like skew: the k-th question is asked about 1/k as often.
+    let weights: Vec<f64> = (1..=asked.len()).map(|k| 1.0 / k as f64).collect();
+    let total: f64 = weights.iter().sum();
+    let mut state: u64 = 311;
+    let start = jiff::Timestamp::from_second(1_796_000_000).unwrap();
+    let events: Vec<civic311_store::SearchEvent> = (0..n)
+        .map(|i| {
+            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            let mut x = (state >> 11) as f64 / (1u64 << 53) as f64 * total;
+            let mut k = 0;
+            while k + 1 < weights.len() && x > weights[k] {
+                x -= weights[k];
+                k += 1;
+            }
+            civic311_store::SearchEvent {
+                at: Some(start + jiff::SignedDuration::from_secs(i as i64 * 6)),
+                query: asked[k].clone(),
+                answers: Some(5),
+                source: "api".into(),
+                ..civic311_store::SearchEvent::default()
+            }
+        })
+        .collect();
+    let t = std::time::Instant::now();
+    for batch in events.chunks(64) {
+        store.record_searches(batch).unwrap();
+    }
+    let recorded = t.elapsed();
+    let engine = std::sync::Arc::new(Engine::build(Catalog::riverton().unwrap()).unwrap());
+    // The classifiers train on first use (about a second): not the report's time.
+    engine.answer("warm up", &civic311::AnswerOptions::default()).unwrap();
+    let end = start + jiff::SignedDuration::from_secs(n as i64 * 6);
+    let day = |t: jiff::Timestamp| t.to_zoned(jiff::tz::TimeZone::get("America/Chicago").unwrap()).date();
+    let options = civic311_store::ReportOptions {
+        engine: Some(engine),
+        now: end,
+        ..civic311_store::ReportOptions::new(day(start), day(end))
+    };
+    let t = std::time::Instant::now();
+    let report = store.report(&options).unwrap();
+    let reported = t.elapsed();
+    println!("| searches | distinct | record (batches of 64) | per second | report with questions |");
+    println!("|---|---|---|---|---|");
+    println!(
+        "| {n} | {} | {:.2} s | {:.0} | {:.2} s |",
+        report.questions.groups,
+        recorded.as_secs_f64(),
+        n as f64 / recorded.as_secs_f64(),
+        reported.as_secs_f64()
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }

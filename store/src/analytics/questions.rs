@@ -95,9 +95,19 @@ pub(crate) fn build(
     departments: &[String],
 ) -> Result<Questions> {
     let events = store.searches_between(from, to)?;
-    let key = |q: &str| match engine {
-        Some(e) => e.question_key(q),
-        None => wording(q),
+    // Residents ask the same words again and again: each wording is
+    // analyzed once.
+    let mut keys: HashMap<String, String> = HashMap::new();
+    let mut key = |q: &str| -> String {
+        if let Some(k) = keys.get(q) {
+            return k.clone();
+        }
+        let k = match engine {
+            Some(e) => e.question_key(q),
+            None => wording(q),
+        };
+        keys.insert(q.to_string(), k.clone());
+        k
     };
     let mut groups: HashMap<String, Group> = HashMap::new();
     let (mut searches, mut follows) = (0u64, 0u64);
