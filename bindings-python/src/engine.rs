@@ -200,6 +200,13 @@ impl Engine {
         reply_dict(py, &reply)
     }
 
+    /// What a question asks, as a key that groups its wordings (its stems,
+    /// typos corrected, sorted): "Potholes on Maple?" and "maple potole"
+    /// share one.
+    fn question_key(&self, question: &str) -> String {
+        self.inner.question_key(question)
+    }
+
     /// The departments most likely to know about a question, best first:
     /// `(department id, share)` pairs whose shares sum to 1.
     #[pyo3(signature = (question, limit=3))]

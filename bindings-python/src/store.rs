@@ -427,6 +427,50 @@ impl Store {
         Ok(d)
     }
 
+    /// Records a search (`kind="search"`) or an answer followed
+    /// (`kind="follow"`, with `followed="kind:id"`) for the report's "what
+    /// residents asked". The question is scrubbed of e-mail addresses and
+    /// numbers of three digits or more; the page keeps its address only.
+    #[pyo3(signature = (query, *, kind="search", lang=None, answers=None, top=None, top_score=None, followed=None, page=None, at=None, source="python"))]
+    #[allow(clippy::too_many_arguments)]
+    fn record_search<'py>(
+        &self,
+        py: Python<'py>,
+        query: String,
+        kind: &str,
+        lang: Option<String>,
+        answers: Option<u32>,
+        top: Option<String>,
+        top_score: Option<f32>,
+        followed: Option<String>,
+        page: Option<String>,
+        at: Option<&Bound<'py, PyAny>>,
+        source: &str,
+    ) -> PyResult<()> {
+        let kind = civic311_store::SearchEventKind::parse(kind)
+            .ok_or_else(|| QueryError::new_err(format!("kind = {kind:?}; use \"search\" or \"follow\"")))?;
+        let event = civic311_store::SearchEvent {
+            at: instant(at, "at")?,
+            kind,
+            query,
+            lang,
+            answers,
+            top,
+            top_score,
+            followed,
+            page,
+            source: source.to_string(),
+        };
+        py.detach(|| self.inner.record_search(&event)).py_err(py)
+    }
+
+    /// Deletes the search events from before `before` (an aware datetime or
+    /// RFC 3339 text); returns how many.
+    fn prune_searches(&self, py: Python<'_>, before: &Bound<'_, PyAny>) -> PyResult<u64> {
+        let before = time::from_py(before, "before")?.timestamp();
+        py.detach(|| self.inner.prune_searches(before)).py_err(py)
+    }
+
     /// An inquiry with its `history`, or None.
     fn inquiry<'py>(&self, py: Python<'py>, id: &str) -> PyResult<Option<Bound<'py, PyDict>>> {
         let found = py.detach(|| self.inner.inquiry(id)).py_err(py)?;
@@ -490,12 +534,14 @@ impl Store {
     /// (both included; `datetime.date` or "YYYY-MM-DD"), against the
     /// period of the same length before: a dict with the period, the
     /// totals and `tables` (volumes, changes, rising, service_levels,
-    /// backlog, referrals, duplicates), each a pandas DataFrame when pandas
-    /// is installed and a list of dicts otherwise (`frame=False` forces
-    /// lists). `departments` limits it to those departments' requests.
-    /// `by` is "day", "week" or "month"; `now` is when open,
-    /// overdue and age are measured (default now); with `engine` and
-    /// `districts` (a boundary kind of its catalog, such as
+    /// backlog, referrals, duplicates, questions_top, questions_unanswered,
+    /// inquiries), each a pandas DataFrame when pandas is installed and a
+    /// list of dicts otherwise (`frame=False` forces lists). `departments`
+    /// limits it to those departments' requests. `by` is "day", "week" or
+    /// "month"; `now` is when open, overdue and age are measured (default
+    /// now). With `engine`, residents' searches are grouped by what they ask
+    /// and the unanswered ones get the department that should know; with
+    /// `engine` and `districts` (a boundary kind of its catalog, such as
     /// "council_district") requests are counted by district too.
     #[pyo3(signature = (from_date, to_date, *, by="week", now=None, engine=None, districts=None, rising=10, departments=None, frame=None))]
     #[allow(clippy::too_many_arguments)]

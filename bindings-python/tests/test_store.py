@@ -299,3 +299,21 @@ def test_an_escalated_question_is_an_inquiry_until_its_reply(store, engine):
     assert store.inquiry("Q999") is None
     with pytest.raises(civic311.QueryError, match="status"):
         store.inquiries(status="pending")
+
+
+def test_searches_are_grouped_in_the_report_and_pruned(store, engine):
+    day = datetime.datetime(2026, 12, 2, 15, 0, tzinfo=datetime.timezone.utc)
+    for q in ["Potholes on Maple?", "maple potole", "do I need a permit for a garage sale"]:
+        store.record_search(q, answers=3, at=day, page="https://riverton.example/help?email=a@b.org")
+    store.record_search("maple potole", kind="follow", followed="service:ST-POTHOLE", at=day)
+    with pytest.raises(civic311.QueryError, match="answer followed"):
+        store.record_search("x", kind="follow", at=day)
+    with pytest.raises(civic311.QueryError, match="kind"):
+        store.record_search("x", kind="click")
+    assert engine.question_key("Potholes on Maple?") == engine.question_key("maple potole")
+    report = store.report("2026-12-01", "2026-12-07", engine=engine, now=day, frame=False)
+    top = report["tables"]["questions_top"]
+    assert top[0]["count"] == 2 and top[0]["followed"] == 1, top
+    unanswered = report["tables"]["questions_unanswered"]
+    assert [g["department"] for g in unanswered] == ["permits"], unanswered
+    assert store.prune_searches(datetime.datetime(2026, 12, 3, tzinfo=datetime.timezone.utc)) == 4

@@ -394,6 +394,8 @@ class Engine:
     ) -> Reply:
         """Answers a question, or names the department to ask: `answered`,
         `confidence` (0 to 1), `answers`, `escalation`, `emergency`, `signals`."""
+    def question_key(self, question: str) -> str:
+        """What a question asks, as a key that groups its wordings."""
     def departments_for(self, question: str, limit: int = 3) -> List[Tuple[str, float]]:
         """The departments most likely to know about a question, best first,
         as (department id, share) pairs."""
@@ -494,6 +496,23 @@ class Store:
     ) -> Escalated:
         """Answers a question and, when it is escalated, keeps it as an inquiry in
         the department's queue: `{"reply": ..., "inquiry": ... or None}`."""
+    def record_search(
+        self,
+        query: str,
+        *,
+        kind: Literal["search", "follow"] = "search",
+        lang: Optional[str] = None,
+        answers: Optional[int] = None,
+        top: Optional[str] = None,
+        top_score: Optional[float] = None,
+        followed: Optional[str] = None,
+        page: Optional[str] = None,
+        at: Optional[_Instant] = None,
+        source: str = "python",
+    ) -> None:
+        """Records a search or an answer followed, scrubbed, for the report's questions."""
+    def prune_searches(self, before: _Instant) -> int:
+        """Deletes the search events from before `before`; returns how many."""
     def inquiry(self, id: str) -> Optional[Inquiry]:
         """An inquiry with its `history`, or None."""
     def inquiries(
@@ -534,7 +553,7 @@ class Store:
         """A report over the requests filed from `from_date` to `to_date` (both included) against the
         period before: `from_date`, `to_date`, `previous_from`, `previous_to`, `by`, `now`, `total`,
         `previous_total` and `tables` (volumes, changes, rising, service_levels, backlog, referrals,
-        duplicates), each a pandas DataFrame when pandas is installed and a list of dicts otherwise
+        duplicates, questions_top, questions_unanswered, inquiries), each a pandas DataFrame when pandas is installed and a list of dicts otherwise
         (`frame=False` forces lists). See docs/analytics.md for what each figure means."""
     def report_html(
         self,
