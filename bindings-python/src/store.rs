@@ -471,6 +471,25 @@ impl Store {
         py.detach(|| self.inner.prune_searches(before)).py_err(py)
     }
 
+    /// A replied inquiry's reply as a draft article in catalog format:
+    /// `{"id", "lang", "text"}`, the text to save as `articles/LANG/ID.md`.
+    /// Raises LifecycleError before the reply, NotFoundError for an unknown id.
+    fn draft_article<'py>(&self, py: Python<'py>, id: &str) -> PyResult<Bound<'py, PyDict>> {
+        let draft = py
+            .detach(|| {
+                let inquiry = self.inner.inquiry(id)?.ok_or_else(|| {
+                    civic311::Error::new(civic311::ErrorKind::NotFound, format!("no inquiry has id '{id}'"))
+                })?;
+                inquiry.draft_article()
+            })
+            .py_err(py)?;
+        let d = PyDict::new(py);
+        d.set_item("id", draft.id)?;
+        d.set_item("lang", draft.lang)?;
+        d.set_item("text", draft.text)?;
+        Ok(d)
+    }
+
     /// An inquiry with its `history`, or None.
     fn inquiry<'py>(&self, py: Python<'py>, id: &str) -> PyResult<Option<Bound<'py, PyDict>>> {
         let found = py.detach(|| self.inner.inquiry(id)).py_err(py)?;

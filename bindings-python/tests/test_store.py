@@ -290,6 +290,10 @@ def test_an_escalated_question_is_an_inquiry_until_its_reply(store, engine):
         engine, inquiry["id"], actor="desk", reply="No permit for two sales a year.", expected_version=noted["version"]
     )
     assert not done["open"] and done["reply"] == "No permit for two sales a year."
+    draft = store.draft_article(inquiry["id"])
+    assert draft["id"] == f"{inquiry['id'].lower()}-do-i-need-a-permit-for-a-garage-sale" and draft["lang"] == "en"
+    assert 'title = "Do I need a permit for a garage sale?"' in draft["text"]
+    assert draft["text"].rstrip().endswith("No permit for two sales a year.")
     assert [e["kind"] for e in done["history"]] == ["asked", "note", "replied"]
     assert [e["public"] for e in done["history"]] == [True, False, True]
     with pytest.raises(civic311.LifecycleError, match="closed"):

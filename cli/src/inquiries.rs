@@ -167,7 +167,7 @@ pub(crate) struct DraftArgs {
 pub(crate) fn draft_article(args: DraftArgs, out: &mut impl Write) -> Result<ExitCode> {
     let store = args.store.open()?;
     let inquiry = find(&store, &args.from_inquiry)?;
-    let (id, lang, text) = draft(&inquiry)?;
+    let civic311_store::DraftArticle { id, lang, text } = inquiry.draft_article()?;
     match (&args.catalog, &args.output) {
         (Some(dir), _) => {
             let folder = dir.join("articles").join(&lang);
@@ -193,53 +193,4 @@ pub(crate) fn draft_article(args: DraftArgs, out: &mut impl Write) -> Result<Exi
         (None, None) => write!(out, "{text}").map_err(|e| io_error("cannot write", e))?,
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// The article's id, language and text.
-fn draft(i: &Inquiry) -> Result<(String, String, String)> {
-    let reply = i.reply.as_deref().filter(|r| !r.trim().is_empty()).ok_or_else(|| {
-        Error::new(
-            ErrorKind::Lifecycle,
-            format!("inquiry {} has no reply yet; a draft article is made from the department's reply", i.id),
-        )
-    })?;
-    let lang = i.lang.clone().unwrap_or_else(|| "en".into());
-    let question = i.question.trim();
-    let mut title: String = question.chars().take(120).collect();
-    if let Some(first) = title.chars().next() {
-        title = first.to_uppercase().chain(title.chars().skip(1)).collect();
-    }
-    if !title.ends_with(['?', '.', '!']) {
-        title.push('?');
-    }
-    let mut slug = String::new();
-    for word in question.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()) {
-        let word: String = civic311::analyzer::fold(word).chars().filter(|c| c.is_ascii_alphanumeric()).collect();
-        if word.is_empty() || slug.len() + word.len() > 60 {
-            continue;
-        }
-        if !slug.is_empty() {
-            slug.push('-');
-        }
-        slug.push_str(&word);
-    }
-    let id = format!("{}-{}", i.id.to_lowercase(), if slug.is_empty() { "answer".into() } else { slug });
-    let toml_str = |s: &str| toml::Value::String(s.to_string()).to_string();
-    let mut text = String::from("+++\n");
-    text.push_str(&format!(
-        "# A draft from inquiry {}, replied {}; check it, add keywords and phrasings, then publish.\n",
-        i.id,
-        i.replied_datetime.map(|d| d.to_string()).unwrap_or_default()
-    ));
-    text.push_str(&format!("id = {}\n", toml_str(&id)));
-    text.push_str(&format!("title = {}\n", toml_str(&title)));
-    text.push_str(&format!("lang = {}\n", toml_str(&lang)));
-    if let Some(d) = &i.department {
-        text.push_str(&format!("department = {}\n", toml_str(d)));
-    }
-    text.push_str(&format!("questions = [{}]\n", toml_str(question)));
-    text.push_str("+++\n");
-    text.push_str(reply.trim());
-    text.push('\n');
-    Ok((id, lang, text))
 }

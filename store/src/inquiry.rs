@@ -90,11 +90,74 @@ impl Inquiry {
         self.open && self.reply_by.is_some_and(|d| d.timestamp() < now)
     }
 
+    /// The reply as a draft article in catalog format: the question as its
+    /// title and first phrasing, the department, the reply as its body, and
+    /// a comment that it is a draft. An editor finishes it (keywords, other
+    /// phrasings, a link). Refused (a [`Lifecycle`](ErrorKind::Lifecycle)
+    /// error) before the reply.
+    pub fn draft_article(&self) -> Result<DraftArticle> {
+        let i = self;
+        let reply = i.reply.as_deref().filter(|r| !r.trim().is_empty()).ok_or_else(|| {
+            Error::new(
+                ErrorKind::Lifecycle,
+                format!("inquiry {} has no reply yet; a draft article is made from the department's reply", i.id),
+            )
+        })?;
+        let lang = i.lang.clone().unwrap_or_else(|| "en".into());
+        let question = i.question.trim();
+        let mut title: String = question.chars().take(120).collect();
+        if let Some(first) = title.chars().next() {
+            title = first.to_uppercase().chain(title.chars().skip(1)).collect();
+        }
+        if !title.ends_with(['?', '.', '!']) {
+            title.push('?');
+        }
+        let mut slug = String::new();
+        for word in question.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()) {
+            let word: String = civic311::analyzer::fold(word).chars().filter(|c| c.is_ascii_alphanumeric()).collect();
+            if word.is_empty() || slug.len() + word.len() > 60 {
+                continue;
+            }
+            if !slug.is_empty() {
+                slug.push('-');
+            }
+            slug.push_str(&word);
+        }
+        let id = format!("{}-{}", i.id.to_lowercase(), if slug.is_empty() { "answer".into() } else { slug });
+        let toml_str = |s: &str| toml::Value::String(s.to_string()).to_string();
+        let mut text = String::from("+++\n");
+        text.push_str(&format!(
+            "# A draft from inquiry {}, replied {}; check it, add keywords and phrasings, then publish.\n",
+            i.id,
+            i.replied_datetime.map(|d| d.to_string()).unwrap_or_default()
+        ));
+        text.push_str(&format!("id = {}\n", toml_str(&id)));
+        text.push_str(&format!("title = {}\n", toml_str(&title)));
+        text.push_str(&format!("lang = {}\n", toml_str(&lang)));
+        if let Some(d) = &i.department {
+            text.push_str(&format!("department = {}\n", toml_str(d)));
+        }
+        text.push_str(&format!("questions = [{}]\n", toml_str(question)));
+        text.push_str("+++\n");
+        text.push_str(reply.trim());
+        text.push('\n');
+        Ok(DraftArticle { id, lang, text })
+    }
+
     /// Whether `token` is the asker's secret (compared in constant time).
     pub fn token_matches(&self, token: &str) -> bool {
         let Some(own) = &self.token else { return false };
         own.len() == token.len() && own.bytes().zip(token.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
     }
+}
+
+/// A department's reply as an article file: its id, its language and the
+/// file's text (TOML front matter and Markdown), for `articles/LANG/ID.md`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DraftArticle {
+    pub id: String,
+    pub lang: String,
+    pub text: String,
 }
 
 /// One entry of an inquiry's history.

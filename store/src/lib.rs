@@ -66,7 +66,7 @@ pub use analytics::{
     ServiceLevel, Table, Volume,
 };
 pub use import::{ImportFormat, ImportOptions, ImportReport, Mapping};
-pub use inquiry::{Asked, Inquiry, InquiryEvent, InquiryFilter, InquiryUpdate};
+pub use inquiry::{Asked, DraftArticle, Inquiry, InquiryEvent, InquiryFilter, InquiryUpdate};
 pub use model::{
     BoundingBox, Event, EventKind, Filter, Near, Page, Personal, StatusFilter, StoredEscalation, StoredRequest,
     Submission, Submitted, SweepReport, Update,

@@ -435,7 +435,8 @@ fn questions(n: usize) {
     std::fs::create_dir_all(&dir).unwrap();
     let store = civic311_store::Store::open(&format!("sqlite:{}", dir.join("store.db").display())).unwrap();
     let mut asked: Vec<String> = civic311_benches::golden_questions().into_iter().map(|(q, _)| q).collect();
-    let unanswered = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../eval/riverton/unanswered.jsonl")).unwrap();
+    let unanswered =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../eval/riverton/unanswered.jsonl")).unwrap();
     for line in unanswered.lines().filter(|l| !l.trim().is_empty()) {
         let v: serde_json::Value = serde_json::from_str(line).unwrap();
         asked.push(v["query"].as_str().unwrap().to_string());

@@ -513,6 +513,8 @@ class Store:
         """Records a search or an answer followed, scrubbed, for the report's questions."""
     def prune_searches(self, before: _Instant) -> int:
         """Deletes the search events from before `before`; returns how many."""
+    def draft_article(self, id: str) -> Dict[str, str]:
+        """A replied inquiry's reply as a draft article: `{"id", "lang", "text"}` for `articles/LANG/ID.md`."""
     def inquiry(self, id: str) -> Optional[Inquiry]:
         """An inquiry with its `history`, or None."""
     def inquiries(

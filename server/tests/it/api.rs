@@ -214,10 +214,7 @@ async fn searches_are_recorded_for_the_report_unless_asked_not_to() {
         assert_eq!(q["searches"], 3, "{q}");
         assert_eq!(q["follows"], 1, "{q}");
         let unanswered = q["unanswered"].as_array().unwrap();
-        assert!(
-            unanswered.iter().any(|g| g["department"] == "permits" && g["count"].as_u64().unwrap() >= 1),
-            "{q}"
-        );
+        assert!(unanswered.iter().any(|g| g["department"] == "permits" && g["count"].as_u64().unwrap() >= 1), "{q}");
         assert!(!r.body.contains("Ana"), "no page query string is kept");
     }
 }
