@@ -7,6 +7,8 @@
 
 #![cfg(unix)]
 
+mod common;
+use common::copy_dir;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
@@ -288,20 +290,6 @@ fn hostile_s09_a_stalled_client_gets_408_while_others_are_served() {
     server.kill().unwrap();
     server.wait().unwrap();
     assert_eq!(Store::open(&url).unwrap().len().unwrap(), 1);
-}
-
-/// Copies a folder, recursively.
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
 }
 
 #[test]

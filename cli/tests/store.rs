@@ -5,6 +5,8 @@
 
 #![cfg(unix)]
 
+mod common;
+use common::copy_dir;
 use std::io::{BufRead, BufReader, Write};
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
@@ -315,20 +317,6 @@ fn report_as_json_and_csv_files() {
         assert!(text(&out.stderr).contains(words), "{args:?}: {}", text(&out.stderr));
     }
     let _ = std::fs::remove_dir_all(&dir);
-}
-
-/// Copies a folder, recursively.
-fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
 }
 
 #[test]

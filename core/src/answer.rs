@@ -30,7 +30,6 @@ use jiff::Timestamp;
 use serde::Serialize;
 
 use crate::analyzer::Language;
-use crate::classify::TriageKind;
 use crate::engine::Engine;
 use crate::error::{Error, ErrorKind, Result};
 use crate::route::SlaDuration;
@@ -259,14 +258,13 @@ impl Engine {
             None => Vec::new(),
         };
         answers.truncate(options.limit);
-        let triage = self.triage(question)?;
-        if triage.kind == TriageKind::Emergency {
+        if let Some(advice) = self.emergency(question)? {
             return Ok(Reply {
                 answered: false,
                 confidence,
                 answers: Vec::new(),
                 escalation: None,
-                emergency: triage.advice,
+                emergency: Some(advice),
                 signals,
             });
         }

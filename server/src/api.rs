@@ -191,12 +191,11 @@ pub(crate) async fn stats(
         by,
         now,
         departments: key.departments.clone(),
+        engine: Some(s.engine.current()),
         ..civic311_store::ReportOptions::new(from, to)
     };
     let store = s.store.clone();
     let shared = s.clone();
-    let engine = s.engine.current();
-    let options = civic311_store::ReportOptions { engine: Some(engine), ..options };
     let report = blocking(&s, move || {
         // The searches still in memory belong in the report.
         shared.searches.flush(&store, None);

@@ -37,13 +37,12 @@ use serde::Serialize;
 use crate::Store;
 use crate::db::{Conn, Dialect, Mode, Row, Value, store_error};
 use crate::rows::{seconds, timestamp, zone};
+use crate::searches::page_only;
 
 /// The longest question kept, in characters (a longer one is cut).
 const MAX_QUESTION: usize = 4_000;
 /// The longest note or reply kept, in characters.
 const MAX_NOTE: usize = 10_000;
-/// The longest page address kept.
-const MAX_PAGE: usize = 500;
 
 /// A question escalated to a department.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -263,13 +262,6 @@ fn clip(text: &str, max: usize) -> String {
         Some((at, _)) => text[..at].to_string(),
         None => text.to_string(),
     }
-}
-
-/// A page address without its query string or fragment (they may carry
-/// whatever the site put there, personal data included).
-fn page_only(page: &str) -> Option<String> {
-    let page = page.split(['?', '#']).next().unwrap_or_default().trim();
-    (!page.is_empty()).then(|| clip(page, MAX_PAGE))
 }
 
 fn not_found(id: &str) -> Error {

@@ -161,6 +161,9 @@ fn values(event: &SearchEvent) -> Vec<Value> {
     ]
 }
 
+/// A page address without its query string or fragment (they may carry
+/// whatever the site put there, personal data included), at most 500
+/// characters: what search events and inquiries keep of a page.
 pub(crate) fn page_only(page: &str) -> Option<String> {
     let page = page.split(['?', '#']).next().unwrap_or_default().trim();
     (!page.is_empty()).then(|| page.chars().take(500).collect())

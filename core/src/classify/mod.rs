@@ -174,34 +174,10 @@ impl Engine {
     /// ```
     pub fn triage(&self, text: &str) -> Result<Triage> {
         let suggestions = self.classify(text, 3)?;
-        let assessment = triage::assess(text);
+        let DangerReading { assessment, level, probability: p, mut reasons } = self.danger_reading(text)?;
         let spanish = || crate::analyzer::detect_language(text) == Some(crate::analyzer::Language::Spanish);
-        let mut reasons: Vec<String> = assessment.reasons.iter().map(|r| r.to_string()).collect();
-        // The learned detector: a sure reading makes a weak or tempered
-        // finding an emergency; a likely one makes an unflagged text a
-        // possible emergency.
-        let detector = self.danger.get_or_init(|| danger::train(&self.catalog)).as_ref().map_err(Clone::clone)?;
-        let p = danger::emergency_probability(detector, text);
-        let mut level = assessment.danger;
-        if level == Danger::Possible && p >= danger::SURE {
-            level = Danger::Emergency;
-            reasons.push("reads like an emergency".into());
-        } else if level == Danger::None && p >= danger::ASK {
-            level = Danger::Possible;
-            reasons.push("reads like an emergency".into());
-        }
         if level == Danger::Emergency {
-            let advice = if spanish() {
-                format!(
-                    "Llame al 911 ahora: esto parece una emergencia ({}). El 311 no atiende emergencias.",
-                    reasons.join(", ")
-                )
-            } else {
-                format!(
-                    "Call 911 now: this sounds like an emergency ({}). 311 does not handle emergencies.",
-                    reasons.join(", ")
-                )
-            };
+            let advice = emergency_advice(text, &reasons);
             return Ok(Triage {
                 kind: TriageKind::Emergency,
                 possible_emergency: false,
@@ -233,5 +209,57 @@ impl Engine {
             (TriageKind::Report, Vec::new())
         };
         Ok(Triage { kind, possible_emergency, emergency_probability: p, advice, reasons, suggestions, answers })
+    }
+
+    /// The rules and the learned detector together: how dangerous a text
+    /// reads, and why.
+    fn danger_reading(&self, text: &str) -> Result<DangerReading> {
+        let assessment = triage::assess(text);
+        let mut reasons: Vec<String> = assessment.reasons.iter().map(|r| r.to_string()).collect();
+        // The learned detector: a sure reading makes a weak or tempered
+        // finding an emergency; a likely one makes an unflagged text a
+        // possible emergency.
+        let detector = self.danger.get_or_init(|| danger::train(&self.catalog)).as_ref().map_err(Clone::clone)?;
+        let probability = danger::emergency_probability(detector, text);
+        let mut level = assessment.danger;
+        if level == Danger::Possible && probability >= danger::SURE {
+            level = Danger::Emergency;
+            reasons.push("reads like an emergency".into());
+        } else if level == Danger::None && probability >= danger::ASK {
+            level = Danger::Possible;
+            reasons.push("reads like an emergency".into());
+        }
+        Ok(DangerReading { assessment, level, probability, reasons })
+    }
+
+    /// For a text that reads as an emergency, what triage tells the
+    /// resident ("Call 911 now ..."); `None` otherwise. Triage's first step
+    /// alone, without its categories or answers.
+    pub(crate) fn emergency(&self, text: &str) -> Result<Option<String>> {
+        let reading = self.danger_reading(text)?;
+        Ok((reading.level == Danger::Emergency).then(|| emergency_advice(text, &reading.reasons)))
+    }
+}
+
+/// What [`Engine::danger_reading`] found.
+struct DangerReading {
+    assessment: triage::Assessment,
+    level: Danger,
+    probability: f32,
+    reasons: Vec<String>,
+}
+
+/// The advice for an emergency, in the text's language.
+fn emergency_advice(text: &str, reasons: &[String]) -> String {
+    if crate::analyzer::detect_language(text) == Some(crate::analyzer::Language::Spanish) {
+        format!(
+            "Llame al 911 ahora: esto parece una emergencia ({}). El 311 no atiende emergencias.",
+            reasons.join(", ")
+        )
+    } else {
+        format!(
+            "Call 911 now: this sounds like an emergency ({}). 311 does not handle emergencies.",
+            reasons.join(", ")
+        )
     }
 }
