@@ -17,7 +17,10 @@
 //! Section kinds: 0 metadata (JSON); 2 a search index file; 3 an attached
 //! trained classifier; 4 the TZif data of a time zone the catalog names;
 //! 5 the catalog, already read and checked from its files, as JSON (kind 1,
-//! the catalog's files themselves, was format 1's). Sections of kinds this
+//! the catalog's files themselves, was format 1's); 6 the answers' vectors
+//! for hybrid search, one signed byte a dimension (bundles of an engine
+//! built with an encoder: attach the same encoder with
+//! [`Engine::with_encoder`] to search them hybrid, without re-encoding). Sections of kinds this
 //! version does not know are skipped. A truncated or altered bundle, one of
 //! another format version, or one whose catalog does not hold together, is
 //! refused with an [`ErrorKind::Bundle`] error, never half-loaded.
@@ -61,6 +64,8 @@ const KIND_CLASSIFIER: u8 = 3;
 const KIND_TIME_ZONE: u8 = 4;
 /// The catalog's model as JSON (see `catalog::stored`).
 const KIND_CATALOG: u8 = 5;
+/// The answers' vectors, quantized, for hybrid search (`encoder::Vectors`).
+const KIND_VECTORS: u8 = 6;
 
 fn bundle_error(message: impl Into<String>) -> Error {
     Error::new(ErrorKind::Bundle, message)
@@ -152,6 +157,9 @@ impl Engine {
         if let Some(model) = &self.trained {
             w.section(KIND_CLASSIFIER, "classifier", &model.to_bytes());
         }
+        if let Some(vectors) = &self.vectors {
+            w.section(KIND_VECTORS, "vectors", &vectors.to_bytes());
+        }
         let mut payload = Vec::with_capacity(4 + w.payload.len());
         payload.extend_from_slice(&w.count.to_le_bytes());
         payload.extend_from_slice(&w.payload);
@@ -205,6 +213,7 @@ impl Engine {
         let mut catalog = None;
         let mut index_files = Vec::new();
         let mut classifier = None;
+        let mut vectors = None;
         for _ in 0..count {
             let kind = r.u8("a section kind")?;
             let name_len = r.u32("a section name length")? as usize;
@@ -225,6 +234,7 @@ impl Engine {
                             .map_err(|e| bundle_error(format!("the bundle's classifier does not load: {e}")))?,
                     )
                 }
+                KIND_VECTORS => vectors = Some(crate::encoder::Vectors::from_bytes(data)?),
                 // Note: later versions may add sections; ones this version
                 // does not know are skipped, not refused.
                 _ => {}
@@ -252,6 +262,12 @@ impl Engine {
         let mut engine = Engine::assemble(Arc::new(catalog), docs, index);
         if let Some(model) = classifier {
             engine.set_classifier(model);
+        }
+        if let Some(v) = vectors {
+            if v.owners.iter().any(|o| *o as usize >= engine.docs.len()) {
+                return Err(bundle_error("the bundle's answer vectors do not match its catalog; rebuild the bundle"));
+            }
+            engine.vectors = Some(Arc::new(v));
         }
         Ok(engine)
     }

@@ -46,6 +46,10 @@ pub struct Engine {
     pub(crate) danger: std::sync::OnceLock<std::result::Result<crate::classify::Classifier, Error>>,
     /// The routing rules, ready to apply.
     pub(crate) router: crate::route::Router,
+    /// The sentence encoder of hybrid searches, if one is attached.
+    pub(crate) encoder: Option<Arc<crate::Encoder>>,
+    /// The answers' vectors (built with an encoder, or loaded from a bundle).
+    pub(crate) vectors: Option<Arc<crate::encoder::Vectors>>,
 }
 
 impl std::fmt::Debug for Engine {
@@ -58,7 +62,7 @@ impl std::fmt::Debug for Engine {
 pub(crate) type Ranking = (AnalyzedQuery, Vec<(f32, usize)>);
 
 /// Answers whose score is within this share of a hit's are re-ranked by intent.
-const HOURS_BOOST: f32 = 1.6;
+pub(crate) const HOURS_BOOST: f32 = 1.6;
 
 impl Engine {
     /// Builds the engine of a catalog: indexes every article, service and facility.
@@ -94,6 +98,8 @@ impl Engine {
             trained: None,
             danger: std::sync::OnceLock::new(),
             router,
+            encoder: None,
+            vectors: None,
         }
     }
 
@@ -121,7 +127,47 @@ impl Engine {
 
     /// The query analyzed and the best answers' (score, ordinal), best
     /// first, at most `options.limit`; `None` when nothing is left to search.
+    /// With an encoder attached the ranking is hybrid (`crate::hybrid`).
     pub(crate) fn rank(&self, query: &str, options: &SearchOptions) -> Result<Option<Ranking>> {
+        if !self.is_hybrid() || options.limit == 0 {
+            return Ok(self.rank_lexical(query, options)?.map(|(a, mut r)| {
+                r.truncate(options.limit);
+                (a, r)
+            }));
+        }
+        let lexical = self.rank_lexical(query, options)?;
+        let english = match &lexical {
+            Some((a, _)) => a.answer_lang == Language::English,
+            None => {
+                let lang = self.check_options(options)?;
+                analyze(query, lang, &self.analyzers, &self.synonyms, &self.index).answer_lang == Language::English
+            }
+        };
+        // Note: the encoder (all-MiniLM-L6-v2) read English only; on
+        // Riverton's Spanish questions it lowered the ranking, so questions
+        // read as Spanish rank by their words alone (docs/search.md).
+        let cosines = if english { self.cosines(query, options)? } else { None };
+        let Some(cosines) = cosines else {
+            return Ok(lexical.map(|(a, mut r)| {
+                r.truncate(options.limit);
+                (a, r)
+            }));
+        };
+        let (analyzed, lexical) = match lexical {
+            Some((a, r)) => (a, r),
+            None => {
+                let lang = self.check_options(options)?;
+                (analyze(query, lang, &self.analyzers, &self.synonyms, &self.index), Vec::new())
+            }
+        };
+        let fused = self.fuse(Some(&analyzed), &lexical, &cosines, options.limit);
+        Ok(Some((analyzed, fused)))
+    }
+
+    /// The lexical ranking: the query analyzed and the best answers'
+    /// (BM25 score with the hours lift, ordinal), best first, more than
+    /// `options.limit` of them; `None` when nothing is left to search.
+    pub(crate) fn rank_lexical(&self, query: &str, options: &SearchOptions) -> Result<Option<Ranking>> {
         let lang = self.check_options(options)?;
         if options.limit == 0 {
             return Ok(None);
@@ -148,7 +194,6 @@ impl Engine {
             })
             .collect();
         ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-        ranked.truncate(options.limit);
         Ok(Some((analyzed, ranked)))
     }
 
@@ -169,7 +214,7 @@ impl Engine {
         ranked.into_iter().map(|(score, ord)| self.answer_at(ord, score, analyzed, &stems, now)).collect()
     }
 
-    fn check_options(&self, options: &SearchOptions) -> Result<Option<Language>> {
+    pub(crate) fn check_options(&self, options: &SearchOptions) -> Result<Option<Language>> {
         if options.limit > MAX_LIMIT {
             return Err(Error::new(
                 ErrorKind::Query,

@@ -51,9 +51,11 @@ pub mod answer;
 pub mod bundle;
 pub mod catalog;
 pub mod classify;
+pub mod encoder;
 mod engine;
 mod error;
 mod handle;
+mod hybrid;
 pub mod open311;
 mod request;
 pub mod route;
@@ -64,9 +66,12 @@ mod zones;
 
 pub use answer::{AnswerOptions, Reply};
 pub use catalog::Catalog;
+pub use encoder::Encoder;
 pub use engine::Engine;
 pub use error::{Error, ErrorKind, Open311Error, Problem, Result};
 pub use handle::EngineHandle;
+#[doc(hidden)]
+pub use hybrid::{HybridCandidate, hybrid_constants};
 pub use request::{AttributeAnswer, Channel, CloseReason, Note, Priority, Reporter, ServiceRequest, Status};
 pub use search::{Answer, AnswerKind, Completion, SearchOptions};
 pub use time::DateTime;

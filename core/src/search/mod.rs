@@ -127,6 +127,8 @@ impl Default for SearchOptions {
 /// The most answers one search returns.
 pub const MAX_LIMIT: usize = 100;
 
-pub(crate) use query::{AnalyzedQuery, DayAsked, analyze, build as build_query, truncate as truncate_query};
+pub(crate) use query::{
+    AnalyzedQuery, DayAsked, MAX_QUERY_BYTES, analyze, build as build_query, truncate as truncate_query,
+};
 pub(crate) use snippet::{BodyTokens, snippet, stem_hash, stem_hashes};
 pub(crate) use vocabulary::osa_distance;

