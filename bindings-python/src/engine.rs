@@ -37,6 +37,76 @@ fn with_classifier(mut engine: civic311::Engine, classifier: Option<&Classifier>
     Arc::new(engine)
 }
 
+/// A sentence encoder (all-MiniLM-L6-v2 and other BERT sentence models in
+/// the sentence-transformers layout), run natively. Load it once and give
+/// it to engines (`Engine.default(encoder=...)`); `encode` releases the GIL.
+#[pyclass(module = "civic311", frozen)]
+pub struct Encoder {
+    pub(crate) inner: Arc<civic311::Encoder>,
+}
+
+#[pymethods]
+impl Encoder {
+    /// Loads the encoder in a folder holding `config.json`,
+    /// `tokenizer.json` and `model.safetensors` (or whose `model/` folder
+    /// does): `scripts/fetch-encoder.sh DIR` makes one. Raises `ModelError`
+    /// naming the file that is missing or does not fit.
+    #[staticmethod]
+    fn load(py: Python<'_>, path: PathBuf) -> PyResult<Encoder> {
+        let inner = py.detach(|| civic311::Encoder::load(&path)).py_err(py)?;
+        Ok(Encoder { inner: Arc::new(inner) })
+    }
+
+    /// The text's unit-length vector (a list of `dim` floats).
+    fn encode(&self, py: Python<'_>, text: String) -> Vec<f32> {
+        let inner = self.inner.clone();
+        py.detach(move || inner.encode(&text))
+    }
+
+    /// The length of the vectors.
+    #[getter]
+    fn dim(&self) -> usize {
+        self.inner.dim()
+    }
+
+    /// The folder name it was loaded from.
+    #[getter]
+    fn name(&self) -> String {
+        self.inner.name().to_string()
+    }
+
+    fn __repr__(&self) -> String {
+        format!("Encoder(name={:?}, dim={})", self.inner.name(), self.inner.dim())
+    }
+}
+
+/// An `encoder=` argument: an `Encoder`, or the path of its folder.
+#[derive(FromPyObject)]
+pub(crate) enum EncoderArg {
+    Loaded(Py<Encoder>),
+    Path(PathBuf),
+}
+
+impl EncoderArg {
+    fn load(&self, py: Python<'_>) -> PyResult<Arc<civic311::Encoder>> {
+        match self {
+            EncoderArg::Loaded(e) => Ok(e.get().inner.clone()),
+            EncoderArg::Path(p) => Ok(Encoder::load(py, p.clone())?.inner),
+        }
+    }
+}
+
+/// The engine with the encoder attached (answers encoded with the GIL released).
+fn with_encoder(py: Python<'_>, engine: civic311::Engine, encoder: Option<EncoderArg>) -> PyResult<civic311::Engine> {
+    match encoder {
+        None => Ok(engine),
+        Some(e) => {
+            let e = e.load(py)?;
+            Ok(py.detach(move || engine.with_encoder(e)))
+        }
+    }
+}
+
 /// Engines this process unpickled, most recent first, by their bundle's
 /// length and checksum: unpickling the same engine again (as Dask and
 /// multiprocessing do for every task) reuses it, with the models it has
@@ -57,44 +127,70 @@ impl Engine {
     /// `classifier`, a model trained on the city's history, replaces the
     /// zero-shot one in `classify` and `triage`.
     #[staticmethod]
-    #[pyo3(signature = (classifier=None))]
-    fn default(py: Python<'_>, classifier: Option<&Classifier>) -> PyResult<Engine> {
+    ///
+    /// `encoder` (an `Encoder`, or its folder's path) makes searches
+    /// hybrid: by meaning as well as words.
+    #[pyo3(signature = (classifier=None, encoder=None))]
+    fn default(py: Python<'_>, classifier: Option<&Classifier>, encoder: Option<EncoderArg>) -> PyResult<Engine> {
         let engine = py.detach(|| civic311::Engine::build(civic311::Catalog::riverton()?)).py_err(py)?;
+        let engine = with_encoder(py, engine, encoder)?;
         Ok(Engine { inner: with_classifier(engine, classifier) })
     }
 
     /// Builds the engine of a loaded catalog (indexes every article,
     /// service and facility).
     #[staticmethod]
-    #[pyo3(signature = (catalog, classifier=None))]
-    fn build(py: Python<'_>, catalog: &Catalog, classifier: Option<&Classifier>) -> PyResult<Engine> {
+    #[pyo3(signature = (catalog, classifier=None, encoder=None))]
+    fn build(
+        py: Python<'_>,
+        catalog: &Catalog,
+        classifier: Option<&Classifier>,
+        encoder: Option<EncoderArg>,
+    ) -> PyResult<Engine> {
         let catalog = (*catalog.inner).clone();
         let engine = py.detach(|| civic311::Engine::build(catalog)).py_err(py)?;
+        let engine = with_encoder(py, engine, encoder)?;
         Ok(Engine { inner: with_classifier(engine, classifier) })
     }
 
     /// Loads, validates and indexes a catalog folder; raises `CatalogError`
     /// listing every problem.
     #[staticmethod]
-    #[pyo3(signature = (path, classifier=None))]
-    fn from_dir(py: Python<'_>, path: PathBuf, classifier: Option<&Classifier>) -> PyResult<Engine> {
+    #[pyo3(signature = (path, classifier=None, encoder=None))]
+    fn from_dir(
+        py: Python<'_>,
+        path: PathBuf,
+        classifier: Option<&Classifier>,
+        encoder: Option<EncoderArg>,
+    ) -> PyResult<Engine> {
         let engine = py.detach(|| civic311::Engine::build(civic311::Catalog::load(&path)?)).py_err(py)?;
+        let engine = with_encoder(py, engine, encoder)?;
         Ok(Engine { inner: with_classifier(engine, classifier) })
     }
 
     /// Loads an engine from bundle bytes (`to_bundle`, `civic311 bundle`),
     /// with no re-indexing. A truncated or altered bundle raises `BundleError`.
+    /// With `encoder`, searches are hybrid (the answers' vectors in the
+    /// bundle are used when that encoder made them).
     #[staticmethod]
-    fn from_bundle(py: Python<'_>, data: &[u8]) -> PyResult<Engine> {
+    #[pyo3(signature = (data, encoder=None))]
+    fn from_bundle(py: Python<'_>, data: &[u8], encoder: Option<EncoderArg>) -> PyResult<Engine> {
         let engine = py.detach(|| civic311::Engine::from_bundle(data)).py_err(py)?;
-        Ok(Engine { inner: Arc::new(engine) })
+        Ok(Engine { inner: Arc::new(with_encoder(py, engine, encoder)?) })
     }
 
-    /// Loads an engine from a bundle file.
+    /// Loads an engine from a bundle file (`encoder` as in `from_bundle`).
     #[staticmethod]
-    fn load_bundle(py: Python<'_>, path: PathBuf) -> PyResult<Engine> {
+    #[pyo3(signature = (path, encoder=None))]
+    fn load_bundle(py: Python<'_>, path: PathBuf, encoder: Option<EncoderArg>) -> PyResult<Engine> {
         let engine = py.detach(|| civic311::Engine::load_bundle(&path)).py_err(py)?;
-        Ok(Engine { inner: Arc::new(engine) })
+        Ok(Engine { inner: Arc::new(with_encoder(py, engine, encoder)?) })
+    }
+
+    /// Whether searches rank by meaning as well as words (an encoder is attached).
+    #[getter]
+    fn is_hybrid(&self) -> bool {
+        self.inner.is_hybrid()
     }
 
     /// The engine as bundle bytes: the catalog's files, the index, and the
@@ -297,7 +393,7 @@ impl Engine {
         if let Some(inner) = cached(&mut UNPICKLED.lock().unwrap_or_else(|e| e.into_inner())) {
             return Ok(Engine { inner });
         }
-        let inner = Engine::from_bundle(py, data)?.inner;
+        let inner = Engine::from_bundle(py, data, None)?.inner;
         let mut list = UNPICKLED.lock().unwrap_or_else(|e| e.into_inner());
         list.insert(0, (data.len(), sum, inner.clone()));
         list.truncate(UNPICKLED_KEPT);
@@ -324,6 +420,7 @@ impl Engine {
 }
 
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<Encoder>()?;
     m.add_class::<Engine>()
 }
 

@@ -148,6 +148,11 @@ enum Command {
         /// The bundle file to write (replaced atomically).
         #[arg(short, long)]
         output: PathBuf,
+        /// A sentence encoder's folder: the bundle carries the answers'
+        /// vectors (one byte a dimension), so that engines loading it with
+        /// the same encoder search hybrid without encoding them again.
+        #[arg(long)]
+        encoder: Option<PathBuf>,
     },
     /// Validate, route and store Open311 POST requests (JSON, one a line on
     /// standard input); one JSON line out for each: its id, department,
@@ -207,16 +212,38 @@ pub(crate) struct Source {
     /// A bundle file made by `civic311 bundle`.
     #[arg(long)]
     bundle: Option<PathBuf>,
+    /// A sentence encoder's folder (`scripts/fetch-encoder.sh DIR` makes
+    /// one): searches rank by meaning as well as words.
+    #[arg(long)]
+    encoder: Option<PathBuf>,
 }
 
 impl Source {
     pub(crate) fn engine(&self) -> civic311::Result<Engine> {
-        match (&self.catalog, &self.bundle) {
-            (_, Some(bundle)) => Engine::load_bundle(bundle),
-            (Some(dir), None) => Engine::build(Catalog::load(dir)?),
-            (None, None) => Engine::build(Catalog::riverton()?),
-        }
+        let engine = match (&self.catalog, &self.bundle) {
+            (_, Some(bundle)) => Engine::load_bundle(bundle)?,
+            (Some(dir), None) => Engine::build(Catalog::load(dir)?)?,
+            (None, None) => Engine::build(Catalog::riverton()?)?,
+        };
+        Ok(match &self.encoder {
+            Some(dir) => engine.with_encoder(load_encoder(dir)?),
+            None => engine,
+        })
     }
+}
+
+/// The encoder of a folder, loaded once per process (the server's reloads
+/// reuse it).
+fn load_encoder(dir: &std::path::Path) -> civic311::Result<std::sync::Arc<civic311::Encoder>> {
+    static LOADED: std::sync::Mutex<Vec<(PathBuf, std::sync::Arc<civic311::Encoder>)>> =
+        std::sync::Mutex::new(Vec::new());
+    let mut loaded = LOADED.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some((_, e)) = loaded.iter().find(|(d, _)| d == dir) {
+        return Ok(e.clone());
+    }
+    let encoder = std::sync::Arc::new(civic311::Encoder::load(dir)?);
+    loaded.push((dir.to_path_buf(), encoder.clone()));
+    Ok(encoder)
 }
 
 fn main() -> ExitCode {
@@ -548,8 +575,11 @@ fn run(cli: Cli) -> civic311::Result<ExitCode> {
             }
             Ok(if refused { ExitCode::from(1) } else { ExitCode::SUCCESS })
         }
-        Command::Bundle { dir, output } => {
-            let engine = Engine::build(Catalog::load(&dir)?)?;
+        Command::Bundle { dir, output, encoder } => {
+            let mut engine = Engine::build(Catalog::load(&dir)?)?;
+            if let Some(e) = encoder {
+                engine = engine.with_encoder(load_encoder(&e)?);
+            }
             engine.save_bundle(&output)?;
             let size = std::fs::metadata(&output).map(|m| m.len()).unwrap_or(0);
             let _ = writeln!(out, "{}: {} answers, {} bytes", output.display(), engine.answer_count(), size);

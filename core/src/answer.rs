@@ -249,16 +249,14 @@ impl Engine {
         };
         let ranked = self.rank(question, &search)?;
         let signals = match &ranked {
-            Some((analyzed, ranked)) if self.is_hybrid() => {
-                // The confidence was fitted on BM25 scores: a hybrid ranking's
-                // answers are judged by their own lexical scores (0 for an
-                // answer found by meaning alone, which then rarely answers).
-                let lexical = self.rank_lexical(question, &search)?.map(|(_, r)| r).unwrap_or_default();
-                let view: Vec<(f32, usize)> = ranked
-                    .iter()
-                    .map(|(_, ord)| (lexical.iter().find(|(_, o)| o == ord).map_or(0.0, |(s, _)| *s), *ord))
-                    .collect();
-                self.signals(analyzed, &view)
+            Some((analyzed, _)) if self.is_hybrid() => {
+                // The confidence was fitted on the lexical ranking's signals
+                // (BM25 scores): on a hybrid engine it is still computed on
+                // that ranking, whose order it knows, while the answers shown
+                // are the hybrid ones.
+                let mut lexical = self.rank_lexical(question, &search)?.map(|(_, r)| r).unwrap_or_default();
+                lexical.truncate(search.limit);
+                self.signals(analyzed, &lexical)
             }
             Some((analyzed, ranked)) => self.signals(analyzed, ranked),
             None => Signals::default(),

@@ -56,16 +56,28 @@ impl EngineHandle {
 
     /// Loads the bundle at `path` and makes it current. Nothing changes if
     /// it does not load.
+    ///
+    /// The current engine's sentence encoder, if it has one, is attached to
+    /// the new engine (which keeps the bundle's answer vectors when that
+    /// encoder made them, and encodes its answers otherwise).
     pub fn reload_bundle(&self, path: impl AsRef<Path>) -> Result<Arc<Engine>> {
-        let engine = Engine::load_bundle(path)?;
+        let engine = self.keep_encoder(Engine::load_bundle(path)?);
         Ok(self.replace(engine))
     }
 
     /// Loads and builds the catalog folder at `dir` and makes it current.
     /// Nothing changes if the catalog has problems: the error lists them.
+    /// The current engine's sentence encoder, if any, is attached to it.
     pub fn reload_dir(&self, dir: impl AsRef<Path>) -> Result<Arc<Engine>> {
-        let engine = Engine::build(Catalog::load(dir)?)?;
+        let engine = self.keep_encoder(Engine::build(Catalog::load(dir)?)?);
         Ok(self.replace(engine))
+    }
+
+    fn keep_encoder(&self, engine: Engine) -> Engine {
+        match self.current.load().encoder.clone() {
+            Some(encoder) => engine.with_encoder(encoder),
+            None => engine,
+        }
     }
 
     /// Searches the current engine (see [`Engine::search`]).

@@ -178,9 +178,15 @@ fn main() {
     let shared = value("--shared").unwrap_or_else(|| concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/eval").into());
     let split = if flag("--test") { "test" } else { "dev" };
 
+    let rss_start = rss_mb();
     let t = Instant::now();
     let encoder = std::sync::Arc::new(Encoder::load(&dir).unwrap_or_else(|e| panic!("{e}")));
-    eprintln!("encoder {} loaded in {:.0} ms", encoder.name(), t.elapsed().as_secs_f64() * 1e3);
+    eprintln!(
+        "encoder {} loaded in {:.0} ms; resident memory {rss_start:.0} MB before, {:.0} MB after",
+        encoder.name(),
+        t.elapsed().as_secs_f64() * 1e3,
+        rss_mb()
+    );
     let t = Instant::now();
     let quebec = Engine::build_with(quebec_catalog(&shared), encoder.clone()).expect("Quebec engine");
     eprintln!("Quebec: {} answers encoded in {:.1} s", quebec.answer_count(), t.elapsed().as_secs_f64());
@@ -189,6 +195,10 @@ fn main() {
         Engine::build_with(Catalog::riverton().expect("Riverton"), encoder.clone()).expect("Riverton engine");
     eprintln!("Riverton: {} answers encoded in {:.1} s", riverton.answer_count(), t.elapsed().as_secs_f64());
 
+    if flag("--latency") {
+        latency(&riverton, &encoder);
+        return;
+    }
     let t = Instant::now();
     let mut sets = Vec::new();
     for (name, engine, queries) in [
@@ -276,4 +286,84 @@ fn main() {
 /// The fusion's constants as the library has them.
 fn civic311_weights() -> (f32, f32) {
     civic311::hybrid_constants()
+}
+
+/// The process's resident memory in MB (Linux), or 0.
+fn rss_mb() -> f64 {
+    std::fs::read_to_string("/proc/self/statm")
+        .ok()
+        .and_then(|s| s.split_whitespace().nth(1).and_then(|p| p.parse::<f64>().ok()))
+        .map_or(0.0, |pages| pages * 4096.0 / 1e6)
+}
+
+fn percentiles(mut times: Vec<f64>) -> String {
+    times.sort_by(f64::total_cmp);
+    format!("p50 {:.2} ms, p99 {:.2} ms", times[times.len() / 2], times[times.len() * 99 / 100])
+}
+
+/// Time per question on one thread: encoding, the whole hybrid search, the
+/// lexical search; the brute-force scan over 100,000 one-byte vectors; the
+/// bundle's growth.
+fn latency(hybrid: &Engine, encoder: &Encoder) {
+    let lexical = Engine::build(Catalog::riverton().expect("Riverton")).expect("engine");
+    let queries = riverton_queries(None);
+    let options = SearchOptions::default();
+    let (mut encode, mut search, mut words) = (Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..3 {
+        for q in &queries {
+            let t = Instant::now();
+            std::hint::black_box(encoder.encode(&q.text));
+            encode.push(t.elapsed().as_secs_f64() * 1e3);
+            let t = Instant::now();
+            std::hint::black_box(hybrid.search(&q.text, &options).expect("search"));
+            search.push(t.elapsed().as_secs_f64() * 1e3);
+            let t = Instant::now();
+            std::hint::black_box(lexical.search(&q.text, &options).expect("search"));
+            words.push(t.elapsed().as_secs_f64() * 1e3);
+        }
+    }
+    println!("Riverton, {} questions x 3, one thread:", queries.len());
+    println!("  encoding the question: {}", percentiles(encode));
+    println!("  hybrid search (encoding + both rankings + snippets): {}", percentiles(search));
+    println!("  lexical search: {}", percentiles(words));
+
+    // 100,000 answers' vectors (random unit vectors; one a answer), scanned
+    // in full for each of 200 question vectors, keeping the best 15.
+    let dim = encoder.dim();
+    let mut state = 0x9e37_79b9_7f4a_7c15u64;
+    let mut next = || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state >> 11) as f32 / (1u64 << 53) as f32 - 0.5
+    };
+    let unit = |next: &mut dyn FnMut() -> f32| {
+        let mut v: Vec<f32> = (0..dim).map(|_| next()).collect();
+        let n = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+        v.iter_mut().for_each(|x| *x /= n);
+        v
+    };
+    let mut vectors = civic311::encoder::Vectors::new(dim, 0);
+    for i in 0..100_000u32 {
+        vectors.push(i, &unit(&mut next));
+    }
+    let mut scan = Vec::new();
+    for _ in 0..200 {
+        let q = unit(&mut next);
+        let t = Instant::now();
+        let mut best: Vec<(f32, usize)> = (0..vectors.len()).map(|i| (vectors.cosine(&q, i), i)).collect();
+        best.select_nth_unstable_by(15, |a, b| b.0.total_cmp(&a.0));
+        std::hint::black_box(&best[..15]);
+        scan.push(t.elapsed().as_secs_f64() * 1e3);
+    }
+    println!(
+        "  brute-force scan of 100,000 one-byte vectors ({:.1} MB): {}",
+        vectors.len() as f64 * (dim + 8) as f64 / 1e6,
+        percentiles(scan)
+    );
+
+    let plain = lexical.to_bundle().expect("bundle").len();
+    let with = hybrid.to_bundle().expect("bundle").len();
+    println!("  Riverton bundle: {plain} bytes lexical, {with} bytes with vectors (+{} bytes)", with - plain);
+    println!("  resident memory now: {:.0} MB", rss_mb());
 }

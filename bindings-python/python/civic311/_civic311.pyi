@@ -41,6 +41,7 @@ __all__ = [
     "Civic311IOError",
     "Classifier",
     "Completion",
+    "Encoder",
     "Engine",
     "FacilityHours",
     "FormatError",
@@ -333,31 +334,64 @@ class Classifier:
     def __reduce__(self) -> Tuple[Any, Tuple[bytes]]: ...
 
 @final
+class Encoder:
+    """A sentence encoder (all-MiniLM-L6-v2 and other BERT sentence models in
+    the sentence-transformers layout), run natively. Load it once and give
+    it to engines (`Engine.default(encoder=...)`); `encode` releases the GIL."""
+
+    @staticmethod
+    def load(path: _Path) -> "Encoder":
+        """Loads the encoder in a folder holding `config.json`,
+        `tokenizer.json` and `model.safetensors` (or whose `model/` folder
+        does): `scripts/fetch-encoder.sh DIR` makes one. Raises `ModelError`
+        naming the file that is missing or does not fit."""
+    def encode(self, text: str) -> List[float]:
+        """The text's unit-length vector (a list of `dim` floats)."""
+    @property
+    def dim(self) -> int:
+        """The length of the vectors."""
+    @property
+    def name(self) -> str:
+        """The folder name it was loaded from."""
+
+@final
 class Engine:
     """A catalog with its answer index, classifier and router, ready to answer,
     classify and route. Immutable and safe to share between threads; the GIL
     is released while it searches, classifies and loads."""
 
     @staticmethod
-    def default(classifier: Optional[Classifier] = None) -> "Engine":
+    def default(classifier: Optional[Classifier] = None, encoder: Union[Encoder, _Path, None] = None) -> "Engine":
         """The engine of the Riverton catalog compiled into the library.
         `classifier`, a model trained on the city's history, replaces the
-        zero-shot one in `classify` and `triage`."""
+        zero-shot one in `classify` and `triage`.
+
+        `encoder` (an `Encoder`, or its folder's path) makes searches
+        hybrid: by meaning as well as words."""
     @staticmethod
-    def build(catalog: Catalog, classifier: Optional[Classifier] = None) -> "Engine":
+    def build(
+        catalog: Catalog, classifier: Optional[Classifier] = None, encoder: Union[Encoder, _Path, None] = None
+    ) -> "Engine":
         """Builds the engine of a loaded catalog (indexes every article,
         service and facility)."""
     @staticmethod
-    def from_dir(path: _Path, classifier: Optional[Classifier] = None) -> "Engine":
+    def from_dir(
+        path: _Path, classifier: Optional[Classifier] = None, encoder: Union[Encoder, _Path, None] = None
+    ) -> "Engine":
         """Loads, validates and indexes a catalog folder; raises `CatalogError`
         listing every problem."""
     @staticmethod
-    def from_bundle(data: bytes) -> "Engine":
+    def from_bundle(data: bytes, encoder: Union[Encoder, _Path, None] = None) -> "Engine":
         """Loads an engine from bundle bytes (`to_bundle`, `civic311 bundle`),
-        with no re-indexing. A truncated or altered bundle raises `BundleError`."""
+        with no re-indexing. A truncated or altered bundle raises `BundleError`.
+        With `encoder`, searches are hybrid (the answers' vectors in the
+        bundle are used when that encoder made them)."""
     @staticmethod
-    def load_bundle(path: _Path) -> "Engine":
-        """Loads an engine from a bundle file."""
+    def load_bundle(path: _Path, encoder: Union[Encoder, _Path, None] = None) -> "Engine":
+        """Loads an engine from a bundle file (`encoder` as in `from_bundle`)."""
+    @property
+    def is_hybrid(self) -> bool:
+        """Whether searches rank by meaning as well as words (an encoder is attached)."""
     def to_bundle(self) -> bytes:
         """The engine as bundle bytes: the catalog's files, the index, and the
         attached classifier."""

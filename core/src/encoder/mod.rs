@@ -192,8 +192,9 @@ pub(crate) fn normalize(v: &mut [f32]) {
 /// dimension with a scale per vector (a quarter of f32's size; the loss is
 /// measured in docs/benchmarks.md), and the fingerprint of the encoder that
 /// made them.
+#[doc(hidden)]
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) struct Vectors {
+pub struct Vectors {
     pub dim: usize,
     pub fingerprint: u64,
     /// The answer (its ordinal) each vector belongs to.
@@ -203,12 +204,12 @@ pub(crate) struct Vectors {
 }
 
 impl Vectors {
-    pub(crate) fn new(dim: usize, fingerprint: u64) -> Vectors {
+    pub fn new(dim: usize, fingerprint: u64) -> Vectors {
         Vectors { dim, fingerprint, owners: Vec::new(), scales: Vec::new(), data: Vec::new() }
     }
 
     /// Adds a vector (of length `dim`) of answer `owner`.
-    pub(crate) fn push(&mut self, owner: u32, v: &[f32]) {
+    pub fn push(&mut self, owner: u32, v: &[f32]) {
         let max = v.iter().fold(0f32, |m, x| m.max(x.abs()));
         let scale = if max > 0.0 { max / 127.0 } else { 1.0 };
         self.owners.push(owner);
@@ -216,12 +217,16 @@ impl Vectors {
         self.data.extend(v.iter().map(|x| (x / scale).round().clamp(-127.0, 127.0) as i8));
     }
 
-    pub(crate) fn len(&self) -> usize {
+    pub fn len(&self) -> usize {
         self.scales.len()
     }
 
+    pub fn is_empty(&self) -> bool {
+        self.scales.is_empty()
+    }
+
     /// The cosine of a unit query vector with vector `i` (itself near unit).
-    pub(crate) fn cosine(&self, query: &[f32], i: usize) -> f32 {
+    pub fn cosine(&self, query: &[f32], i: usize) -> f32 {
         let row = &self.data[i * self.dim..(i + 1) * self.dim];
         let mut acc = [0f32; 8];
         let mut chunks = row.chunks_exact(8).zip(query.chunks_exact(8));
