@@ -123,15 +123,12 @@ impl Engine {
         let q = encoder.encode(text);
         let mut best = vec![f32::NEG_INFINITY; self.docs.len()];
         let allowed: Vec<bool> = self.docs.iter().map(|d| admits(d, options, lang)).collect();
-        for (i, owner) in vectors.owners.iter().enumerate() {
-            let o = *owner as usize;
-            if o < best.len() && allowed[o] {
-                let c = vectors.cosine(&q, i);
-                if c > best[o] {
-                    best[o] = c;
-                }
+        vectors.cosines(&q, |i, c| {
+            let o = vectors.owners[i] as usize;
+            if o < best.len() && allowed[o] && c > best[o] {
+                best[o] = c;
             }
-        }
+        });
         Ok(Some(best))
     }
 

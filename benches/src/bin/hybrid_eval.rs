@@ -351,7 +351,8 @@ fn latency(hybrid: &Engine, encoder: &Encoder) {
     for _ in 0..200 {
         let q = unit(&mut next);
         let t = Instant::now();
-        let mut best: Vec<(f32, usize)> = (0..vectors.len()).map(|i| (vectors.cosine(&q, i), i)).collect();
+        let mut best: Vec<(f32, usize)> = Vec::with_capacity(vectors.len());
+        vectors.cosines(&q, |i, c| best.push((c, i)));
         best.select_nth_unstable_by(15, |a, b| b.0.total_cmp(&a.0));
         std::hint::black_box(&best[..15]);
         scan.push(t.elapsed().as_secs_f64() * 1e3);
