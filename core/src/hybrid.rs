@@ -49,8 +49,8 @@ impl Engine {
     /// use civic311::{Catalog, Encoder, Engine, SearchOptions};
     ///
     /// let engine = Engine::build_with(Catalog::riverton()?, Encoder::load("models/all-minilm-l6-v2")?)?;
-    /// let best = &engine.search("my neighbour's car hasn't moved in a month", &SearchOptions::default())?[0];
-    /// assert_eq!(best.id, "abandoned-vehicle");
+    /// let best = &engine.search("raccoon acting strange in my yard during the day", &SearchOptions::default())?[0];
+    /// assert_eq!(best.id, "AN-WILDLIFE");
     /// # Ok::<(), civic311::Error>(())
     /// ```
     pub fn build_with(catalog: crate::Catalog, encoder: impl Into<Arc<Encoder>>) -> Result<Engine> {
