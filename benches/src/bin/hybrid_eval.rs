@@ -199,6 +199,10 @@ fn main() {
         latency(&riverton, &encoder);
         return;
     }
+    if flag("--classify") {
+        classify(&riverton);
+        return;
+    }
     let t = Instant::now();
     let mut sets = Vec::new();
     for (name, engine, queries) in [
@@ -367,4 +371,55 @@ fn latency(hybrid: &Engine, encoder: &Encoder) {
     let with = hybrid.to_bundle().expect("bundle").len();
     println!("  Riverton bundle: {plain} bytes lexical, {with} bytes with vectors (+{} bytes)", with - plain);
     println!("  resident memory now: {:.0} MB", rss_mb());
+}
+
+/// The vectors as classification features, tried zero-shot on Riverton's
+/// golden complaints: the catalog-trained classifier's top service, the
+/// service nearest by cosine, and the two added (the classifier's
+/// probability plus a weight times the cosine).
+fn classify(engine: &Engine) {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../eval/riverton/complaints.jsonl");
+    let rows = read(path);
+    let services = SearchOptions { limit: 20, kinds: vec![civic311::AnswerKind::Service], ..SearchOptions::default() };
+    let weights = [0.0f32, 0.25, 0.5, 1.0, 2.0];
+    let mut gold = Vec::new();
+    let (mut zero, mut dense) = (Vec::new(), Vec::new());
+    let mut fused: Vec<Vec<String>> = vec![Vec::new(); weights.len()];
+    let mut langs = Vec::new();
+    for r in &rows {
+        let text = r["text"].as_str().unwrap_or_default();
+        gold.push(r["label"].as_str().unwrap_or_default().to_string());
+        langs.push(r["lang"].as_str().unwrap_or("en").to_string());
+        let suggestions = engine.classify(text, 20).expect("classify");
+        zero.push(suggestions.first().map(|s| s.service_code.clone()).unwrap_or_default());
+        let cands = engine.hybrid_candidates(text, &services).expect("candidates");
+        let cos = |code: &str| cands.iter().find(|c| c.key == format!("service:{code}")).map_or(0.0, |c| c.cosine);
+        let nearest = cands
+            .iter()
+            .max_by(|a, b| a.cosine.total_cmp(&b.cosine))
+            .map(|c| c.key.trim_start_matches("service:").to_string());
+        dense.push(nearest.unwrap_or_default());
+        for (k, w) in weights.iter().enumerate() {
+            let best = suggestions
+                .iter()
+                .max_by(|a, b| (a.score + w * cos(&a.service_code)).total_cmp(&(b.score + w * cos(&b.service_code))))
+                .map(|s| s.service_code.clone());
+            fused[k].push(best.unwrap_or_default());
+        }
+    }
+    let f1 = |pred: &[String], lang: Option<&str>| {
+        let keep: Vec<usize> = (0..gold.len()).filter(|i| lang.is_none_or(|l| langs[*i] == l)).collect();
+        let g: Vec<&str> = keep.iter().map(|i| gold[*i].as_str()).collect();
+        let p: Vec<&str> = keep.iter().map(|i| pred[*i].as_str()).collect();
+        civic311_benches::macro_f1(&g, &p)
+    };
+    println!("Riverton complaints ({}), macro-F1 all / en / es:", rows.len());
+    let line = |name: &str, pred: &[String]| {
+        println!("| {name} | {:.3} | {:.3} | {:.3} |", f1(pred, None), f1(pred, Some("en")), f1(pred, Some("es")))
+    };
+    line("zero-shot classifier", &zero);
+    line("nearest service by cosine", &dense);
+    for (k, w) in weights.iter().enumerate().skip(1) {
+        line(&format!("classifier + {w} x cosine"), &fused[k]);
+    }
 }
