@@ -247,23 +247,17 @@ impl Engine {
             now: options.now,
             ..SearchOptions::default()
         };
-        let ranked = self.rank(question, &search)?;
-        let signals = match &ranked {
-            Some((analyzed, _)) if self.is_hybrid() => {
-                // The confidence was fitted on the lexical ranking's signals
-                // (BM25 scores): on a hybrid engine it is still computed on
-                // that ranking, whose order it knows, while the answers shown
-                // are the hybrid ones.
-                let mut lexical = self.rank_lexical(question, &search)?.map(|(_, r)| r).unwrap_or_default();
-                lexical.truncate(search.limit);
-                self.signals(analyzed, &lexical)
-            }
-            Some((analyzed, ranked)) => self.signals(analyzed, ranked),
+        let rankings = self.rankings(question, &search)?;
+        // The confidence was fitted on the lexical ranking's signals (BM25
+        // scores): a hybrid engine's is still computed on that ranking,
+        // whose order it knows, while the answers shown are the hybrid ones.
+        let signals = match &rankings {
+            Some(r) => self.signals(&r.analyzed, &r.lexical[..r.lexical.len().min(search.limit)]),
             None => Signals::default(),
         };
         let confidence = signals.confidence();
-        let mut answers = match ranked {
-            Some((analyzed, ranked)) => self.answers(&analyzed, ranked, &search),
+        let mut answers = match rankings {
+            Some(r) => self.answers(&r.analyzed, r.ranked, &search),
             None => Vec::new(),
         };
         answers.truncate(options.limit);

@@ -61,6 +61,16 @@ impl std::fmt::Debug for Engine {
 /// A query analyzed, and its best answers' (score, ordinal), best first.
 pub(crate) type Ranking = (AnalyzedQuery, Vec<(f32, usize)>);
 
+/// A search's rankings (see [`Engine::rankings`]).
+pub(crate) struct Rankings {
+    pub analyzed: AnalyzedQuery,
+    /// The answers to show, best first, at most the limit.
+    pub ranked: Vec<(f32, usize)>,
+    /// The lexical hits, best first (more than the limit; empty when only
+    /// the encoder found answers): what `answer`'s confidence was fitted on.
+    pub lexical: Vec<(f32, usize)>,
+}
+
 /// Answers whose score is within this share of a hit's are re-ranked by intent.
 pub(crate) const HOURS_BOOST: f32 = 1.6;
 
@@ -127,53 +137,48 @@ impl Engine {
 
     /// The query analyzed and the best answers' (score, ordinal), best
     /// first, at most `options.limit`; `None` when nothing is left to search.
-    /// With an encoder attached the ranking is hybrid (`crate::hybrid`).
     pub(crate) fn rank(&self, query: &str, options: &SearchOptions) -> Result<Option<Ranking>> {
-        if !self.is_hybrid() || options.limit == 0 {
-            return Ok(self.rank_lexical(query, options)?.map(|(a, mut r)| {
-                r.truncate(options.limit);
-                (a, r)
-            }));
-        }
-        let lexical = self.rank_lexical(query, options)?;
-        let english = match &lexical {
-            Some((a, _)) => a.answer_lang == Language::English,
-            None => {
-                let lang = self.check_options(options)?;
-                analyze(query, lang, &self.analyzers, &self.synonyms, &self.index).answer_lang == Language::English
-            }
-        };
-        // Note: the encoder (all-MiniLM-L6-v2) read English only; on
-        // Riverton's Spanish questions it lowered the ranking, so questions
-        // read as Spanish rank by their words alone (docs/search.md).
-        let cosines = if english { self.cosines(query, options)? } else { None };
-        let Some(cosines) = cosines else {
-            return Ok(lexical.map(|(a, mut r)| {
-                r.truncate(options.limit);
-                (a, r)
-            }));
-        };
-        let (analyzed, lexical) = match lexical {
-            Some((a, r)) => (a, r),
-            None => {
-                let lang = self.check_options(options)?;
-                (analyze(query, lang, &self.analyzers, &self.synonyms, &self.index), Vec::new())
-            }
-        };
-        let fused = self.fuse(Some(&analyzed), &lexical, &cosines, options.limit);
-        Ok(Some((analyzed, fused)))
+        Ok(self.rankings(query, options)?.map(|r| (r.analyzed, r.ranked)))
     }
 
-    /// The lexical ranking: the query analyzed and the best answers'
-    /// (BM25 score with the hours lift, ordinal), best first, more than
-    /// `options.limit` of them; `None` when nothing is left to search.
-    pub(crate) fn rank_lexical(&self, query: &str, options: &SearchOptions) -> Result<Option<Ranking>> {
+    /// The query analyzed, the answers to show and the lexical hits they
+    /// came from; `None` when nothing is left to search. With an encoder
+    /// attached the answers shown are the hybrid ranking (`crate::hybrid`).
+    pub(crate) fn rankings(&self, query: &str, options: &SearchOptions) -> Result<Option<Rankings>> {
         let lang = self.check_options(options)?;
         if options.limit == 0 {
             return Ok(None);
         }
         let analyzed = analyze(query, lang, &self.analyzers, &self.synonyms, &self.index);
-        let Some(text_query) = build_query(&analyzed, &self.index) else { return Ok(None) };
+        let lexical = self.lexical_hits(&analyzed, options, lang)?;
+        // Note: the encoder (all-MiniLM-L6-v2) read English only; on
+        // Riverton's Spanish questions it lowered the ranking, so questions
+        // read as Spanish rank by their words alone (docs/search.md).
+        let cosines = if analyzed.answer_lang == Language::English { self.cosines(query, options, lang) } else { None };
+        Ok(match (lexical, cosines) {
+            (None, None) => None,
+            (Some(lexical), None) => {
+                let ranked = lexical[..lexical.len().min(options.limit)].to_vec();
+                Some(Rankings { analyzed, ranked, lexical })
+            }
+            (lexical, Some(cosines)) => {
+                let lexical = lexical.unwrap_or_default();
+                let ranked = self.fuse(&analyzed, &lexical, &cosines, options.limit);
+                Some(Rankings { analyzed, ranked, lexical })
+            }
+        })
+    }
+
+    /// The analyzed query's lexical hits: (BM25 score with the hours lift,
+    /// ordinal), best first, more than `options.limit` of them; `None` when
+    /// no word is left to search.
+    pub(crate) fn lexical_hits(
+        &self,
+        analyzed: &AnalyzedQuery,
+        options: &SearchOptions,
+        lang: Option<Language>,
+    ) -> Result<Option<Vec<(f32, usize)>>> {
+        let Some(text_query) = build_query(analyzed, &self.index) else { return Ok(None) };
         let query = self.filtered(text_query, options, lang);
         let searcher = self.index.searcher();
         // Note: more hits than asked are fetched, so that re-ranking by
@@ -194,7 +199,7 @@ impl Engine {
             })
             .collect();
         ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-        Ok(Some((analyzed, ranked)))
+        Ok(Some(ranked))
     }
 
     /// The ranked answers, with snippets and hours.

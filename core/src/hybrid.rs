@@ -85,20 +85,15 @@ impl Engine {
     /// nearest answers by cosine), unfused; empty without an encoder.
     #[doc(hidden)]
     pub fn hybrid_candidates(&self, query: &str, options: &SearchOptions) -> Result<Vec<HybridCandidate>> {
-        let (lexical, english) = match self.rank_lexical(query, options)? {
-            Some((a, lexical)) => (lexical, a.answer_lang == Language::English),
-            None => {
-                let lang = self.check_options(options)?;
-                let a = crate::search::analyze(query, lang, &self.analyzers, &self.synonyms, &self.index);
-                (Vec::new(), a.answer_lang == Language::English)
-            }
-        };
-        let Some(cosines) = self.cosines(query, options)? else { return Ok(Vec::new()) };
-        let top = lexical.first().map_or(0.0, |(s, _)| *s);
-        let mut lex = vec![0f32; self.docs.len()];
-        for (s, ord) in &lexical {
-            lex[*ord] = if top > 0.0 { s / top } else { 0.0 };
+        let lang = self.check_options(options)?;
+        if options.limit == 0 {
+            return Ok(Vec::new());
         }
+        let analyzed = crate::search::analyze(query, lang, &self.analyzers, &self.synonyms, &self.index);
+        let lexical = self.lexical_hits(&analyzed, options, lang)?.unwrap_or_default();
+        let english = analyzed.answer_lang == Language::English;
+        let Some(cosines) = self.cosines(query, options, lang) else { return Ok(Vec::new()) };
+        let lex = self.shares(&lexical);
         Ok(candidates(&cosines, &lexical, (options.limit * 3).max(20))
             .into_iter()
             .map(|ord| HybridCandidate {
@@ -111,14 +106,13 @@ impl Engine {
     }
 
     /// Each answer's best cosine with the query (`NEG_INFINITY` for answers
-    /// the options filter out), or `None` when the engine is not hybrid or
-    /// the query has no words.
-    pub(crate) fn cosines(&self, query: &str, options: &SearchOptions) -> Result<Option<Vec<f32>>> {
-        let (Some(encoder), Some(vectors)) = (&self.encoder, &self.vectors) else { return Ok(None) };
-        let lang = self.check_options(options)?;
+    /// the options, already checked, filter out), or `None` when the engine
+    /// is not hybrid or the query has no words.
+    pub(crate) fn cosines(&self, query: &str, options: &SearchOptions, lang: Option<Language>) -> Option<Vec<f32>> {
+        let (Some(encoder), Some(vectors)) = (&self.encoder, &self.vectors) else { return None };
         let text = crate::search::truncate_query(query, crate::search::MAX_QUERY_BYTES);
         if !text.chars().any(char::is_alphanumeric) {
-            return Ok(None);
+            return None;
         }
         let q = encoder.encode(text);
         let mut best = vec![f32::NEG_INFINITY; self.docs.len()];
@@ -129,24 +123,31 @@ impl Engine {
                 best[o] = c;
             }
         });
-        Ok(Some(best))
+        Some(best)
+    }
+
+    /// Each answer's BM25 score over the search's best (0 for answers no
+    /// word matched), by ordinal.
+    fn shares(&self, lexical: &[(f32, usize)]) -> Vec<f32> {
+        let top = lexical.first().map_or(0.0, |(s, _)| *s);
+        let mut lex = vec![0f32; self.docs.len()];
+        for (s, ord) in lexical {
+            lex[*ord] = if top > 0.0 { s / top } else { 0.0 };
+        }
+        lex
     }
 
     /// The lexical ranking (`fetched`, best first, scores with the hours
     /// lift) fused with the cosines; at most `limit` answers.
     pub(crate) fn fuse(
         &self,
-        analyzed: Option<&AnalyzedQuery>,
+        analyzed: &AnalyzedQuery,
         lexical: &[(f32, usize)],
         cosines: &[f32],
         limit: usize,
     ) -> Vec<(f32, usize)> {
-        let top = lexical.first().map_or(0.0, |(s, _)| *s);
-        let mut lex = vec![0f32; self.docs.len()];
-        for (s, ord) in lexical {
-            lex[*ord] = if top > 0.0 { s / top } else { 0.0 };
-        }
-        let hours = analyzed.is_some_and(|a| a.asks_hours);
+        let lex = self.shares(lexical);
+        let hours = analyzed.asks_hours;
         let mut fused: Vec<(f32, usize)> = candidates(cosines, lexical, (limit * 3).max(20))
             .into_iter()
             .filter(|ord| lex[*ord] > 0.0 || cosines[*ord] >= DENSE_FLOOR)
