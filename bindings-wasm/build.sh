@@ -4,7 +4,9 @@
 #                      classify, triage, route): feature `engine`;
 #   civic311_catalog   the catalog tools for authoring (catalogs read from
 #                      their files, their problems, the Open311 services
-#                      list): feature `catalog`.
+#                      list): feature `catalog`;
+#   civic311_hybrid    with --hybrid only, not in the package: the engine
+#                      with the sentence encoder (feature `hybrid`).
 # Each is built for wasm32 with profile wasm-release (built for size), given
 # glue by wasm-bindgen --target web (ES modules usable from a bundler or a
 # plain <script type="module">), and shrunk by wasm-opt -Oz from the npm
@@ -35,6 +37,13 @@ module() { # module NAME CARGO-FEATURE-FLAGS...
 }
 module civic311_wasm
 module civic311_catalog --no-default-features --features catalog
+# `build.sh --hybrid` also builds the engine with the sentence encoder
+# (feature `hybrid`), which the package does not ship: docs/widget.md
+# ("Hybrid search in the browser") gives its size and first-answer time,
+# measured by benches/compare/wasm_hybrid.mjs.
+if [ "${1:-}" = "--hybrid" ]; then
+  module civic311_hybrid --features hybrid
+fi
 
 # The Riverton bundle that the tests and the demo page load (the browser never
 # indexes), written by the workspace's debug CLI: the one `cargo test --workspace`

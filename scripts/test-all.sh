@@ -19,7 +19,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-step() { printf '\n==> %s\n' "$*"; }
+start=$SECONDS
+step() { printf '\n==> [%s s] %s\n' "$((SECONDS - start))" "$*"; }
 
 step "PostgreSQL: a throwaway cluster for the store's tests (Debian's postgresql, installed when missing)"
 # The store's suites (Rust and Python) run against SQLite and this server;

@@ -107,6 +107,24 @@ impl Engine {
         civic311::Engine::from_bundle(bytes).map(|inner| Engine { inner }).map_err(to_js)
     }
 
+    /// Loads an engine from bundle bytes with a sentence encoder attached:
+    /// searches rank by words and meaning. The bundle should carry the
+    /// answers' vectors made by the same encoder (`civic311 bundle
+    /// --encoder DIR`); otherwise every answer is encoded now, on the page's
+    /// one thread (seconds to minutes).
+    #[cfg(feature = "hybrid")]
+    #[wasm_bindgen(js_name = fromBundleWithEncoder)]
+    pub fn from_bundle_with_encoder(bytes: &[u8], encoder: &Encoder) -> Result<Engine, JsValue> {
+        let inner = civic311::Engine::from_bundle(bytes).map_err(to_js)?;
+        Ok(Engine { inner: inner.with_encoder(encoder.inner.clone()) })
+    }
+
+    /// Whether searches are hybrid (an encoder is attached and the answers have its vectors).
+    #[wasm_bindgen(getter, js_name = isHybrid)]
+    pub fn is_hybrid(&self) -> bool {
+        self.inner.is_hybrid()
+    }
+
     /// The catalog's name.
     #[wasm_bindgen(getter, js_name = catalogName)]
     pub fn catalog_name(&self) -> String {
@@ -227,5 +245,45 @@ impl Engine {
         let request = civic311::open311::NewRequest::from_json_value(&value).map_err(to_js)?;
         let now = if now.is_undefined() || now.is_null() { Timestamp::now() } else { instant(&now, "now")? };
         to_plain(&self.inner.route(&request, now).map_err(to_js)?)
+    }
+}
+
+/// A sentence encoder (all-MiniLM-L6-v2 as `scripts/fetch-encoder.sh`
+/// unpacks it), made from its files' contents.
+#[cfg(feature = "hybrid")]
+#[wasm_bindgen]
+pub struct Encoder {
+    inner: std::sync::Arc<civic311::Encoder>,
+}
+
+#[cfg(feature = "hybrid")]
+#[wasm_bindgen]
+impl Encoder {
+    /// Reads an encoder from its `config.json` and `tokenizer.json` (text),
+    /// `model.safetensors` (bytes) and, optionally,
+    /// `sentence_bert_config.json` (text; its `max_seq_length`, 256 when
+    /// left out). Files that are not a BERT sentence encoder throw a
+    /// `ModelError` naming the file.
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        config: &str,
+        tokenizer: &str,
+        weights: &[u8],
+        sentence_config: Option<String>,
+    ) -> Result<Encoder, JsValue> {
+        civic311::Encoder::from_parts("encoder", config, tokenizer, weights, sentence_config.as_deref())
+            .map(|e| Encoder { inner: std::sync::Arc::new(e) })
+            .map_err(to_js)
+    }
+
+    /// A text's vector: unit length, `dim` numbers.
+    pub fn encode(&self, text: &str) -> Vec<f32> {
+        self.inner.encode(text)
+    }
+
+    /// The vectors' dimension (384 for all-MiniLM-L6-v2).
+    #[wasm_bindgen(getter)]
+    pub fn dim(&self) -> usize {
+        self.inner.dim()
     }
 }

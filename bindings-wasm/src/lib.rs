@@ -23,6 +23,8 @@ mod errors;
 
 #[cfg(feature = "catalog")]
 pub use catalog::{Catalog, check_catalog};
+#[cfg(feature = "hybrid")]
+pub use engine::Encoder;
 #[cfg(feature = "engine")]
 pub use engine::Engine;
 

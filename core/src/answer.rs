@@ -452,7 +452,7 @@ impl Engine {
     /// # Ok::<(), civic311::Error>(())
     /// ```
     pub fn question_key(&self, question: &str) -> String {
-        let text = crate::search::truncate_query(question, 2048);
+        let text = crate::search::truncate_query(question, crate::search::MAX_QUERY_BYTES);
         let lang = crate::analyzer::detect_language(text).unwrap_or(Language::English);
         let slot = Language::ALL.iter().position(|l| *l == lang).unwrap_or(0);
         let vocabulary = &self.index.vocabulary[slot];

@@ -47,6 +47,7 @@ pub struct Engine {
     /// The routing rules, ready to apply.
     pub(crate) router: crate::route::Router,
     /// The sentence encoder of hybrid searches, if one is attached.
+    #[cfg(feature = "encoder")]
     pub(crate) encoder: Option<Arc<crate::Encoder>>,
     /// The answers' vectors (built with an encoder, or loaded from a bundle).
     pub(crate) vectors: Option<Arc<crate::encoder::Vectors>>,
@@ -108,6 +109,7 @@ impl Engine {
             trained: None,
             danger: std::sync::OnceLock::new(),
             router,
+            #[cfg(feature = "encoder")]
             encoder: None,
             vectors: None,
         }

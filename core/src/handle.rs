@@ -74,10 +74,11 @@ impl EngineHandle {
     }
 
     fn keep_encoder(&self, engine: Engine) -> Engine {
-        match self.current.load().encoder.clone() {
-            Some(encoder) => engine.with_encoder(encoder),
-            None => engine,
+        #[cfg(feature = "encoder")]
+        if let Some(encoder) = self.current.load().encoder.clone() {
+            return engine.with_encoder(encoder);
         }
+        engine
     }
 
     /// Searches the current engine (see [`Engine::search`]).

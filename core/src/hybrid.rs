@@ -1,13 +1,17 @@
 //! Hybrid ranking: the lexical (BM25) ranking and the sentence encoder's
 //! (cosine) ranking, fused. See docs/search.md, "Hybrid ranking".
 
+#[cfg(feature = "encoder")]
 use std::sync::Arc;
 
 use crate::analyzer::Language;
+#[cfg(feature = "encoder")]
 use crate::encoder::{Encoder, Vectors};
 use crate::engine::Engine;
 use crate::error::Result;
-use crate::search::{AnalyzedQuery, AnswerDoc, AnswerKind, SearchOptions};
+#[cfg(feature = "encoder")]
+use crate::search::AnswerDoc;
+use crate::search::{AnalyzedQuery, AnswerKind, SearchOptions};
 
 /// The fusion, fitted on the Quebec FAQ's `dev` questions and Riverton's
 /// golden questions (`benches/src/bin/hybrid_eval.rs --fit`): an answer's
@@ -53,6 +57,7 @@ impl Engine {
     /// assert_eq!(best.id, "AN-WILDLIFE");
     /// # Ok::<(), civic311::Error>(())
     /// ```
+    #[cfg(feature = "encoder")]
     pub fn build_with(catalog: crate::Catalog, encoder: impl Into<Arc<Encoder>>) -> Result<Engine> {
         Ok(Engine::build(catalog)?.with_encoder(encoder))
     }
@@ -60,6 +65,7 @@ impl Engine {
     /// The engine with a sentence encoder attached. Answer vectors already
     /// present (from a bundle) are kept when the same encoder made them
     /// ([`Encoder::fingerprint`]); otherwise they are computed now.
+    #[cfg(feature = "encoder")]
     pub fn with_encoder(mut self, encoder: impl Into<Arc<Encoder>>) -> Engine {
         let encoder = encoder.into();
         let current = self.vectors.as_ref().is_some_and(|v| v.fingerprint == encoder.fingerprint());
@@ -71,6 +77,7 @@ impl Engine {
     }
 
     /// The sentence encoder searches use, if one is attached.
+    #[cfg(feature = "encoder")]
     pub fn encoder(&self) -> Option<&Encoder> {
         self.encoder.as_deref()
     }
@@ -78,7 +85,10 @@ impl Engine {
     /// Whether searches are hybrid: an encoder is attached and the answers
     /// have its vectors.
     pub fn is_hybrid(&self) -> bool {
-        self.encoder.is_some() && self.vectors.is_some()
+        #[cfg(feature = "encoder")]
+        return self.encoder.is_some() && self.vectors.is_some();
+        #[cfg(not(feature = "encoder"))]
+        false
     }
 
     /// Both scores of every candidate answer (the lexical hits and the
@@ -108,6 +118,7 @@ impl Engine {
     /// Each answer's best cosine with the query (`NEG_INFINITY` for answers
     /// the options, already checked, filter out), or `None` when the engine
     /// is not hybrid or the query has no words.
+    #[cfg(feature = "encoder")]
     pub(crate) fn cosines(&self, query: &str, options: &SearchOptions, lang: Option<Language>) -> Option<Vec<f32>> {
         let (Some(encoder), Some(vectors)) = (&self.encoder, &self.vectors) else { return None };
         let text = crate::search::truncate_query(query, crate::search::MAX_QUERY_BYTES);
@@ -124,6 +135,12 @@ impl Engine {
             }
         });
         Some(best)
+    }
+
+    /// Without the `encoder` feature no question is encoded: `None`.
+    #[cfg(not(feature = "encoder"))]
+    pub(crate) fn cosines(&self, _: &str, _: &SearchOptions, _: Option<Language>) -> Option<Vec<f32>> {
+        None
     }
 
     /// Each answer's BM25 score over the search's best (0 for answers no
@@ -184,6 +201,7 @@ fn candidates(cosines: &[f32], lexical: &[(f32, usize)], k: usize) -> Vec<usize>
 }
 
 /// Whether the search's filters (language, kinds, department) admit an answer.
+#[cfg(feature = "encoder")]
 fn admits(doc: &AnswerDoc, options: &SearchOptions, lang: Option<Language>) -> bool {
     if let Some(l) = lang
         && doc.lang.is_some_and(|d| d != l)
@@ -203,6 +221,7 @@ fn admits(doc: &AnswerDoc, options: &SearchOptions, lang: Option<Language>) -> b
 
 /// The texts an answer is known by, each encoded: its title, each of its
 /// questions (other phrasings), and its title with its text.
+#[cfg(feature = "encoder")]
 fn answer_texts(doc: &AnswerDoc) -> Vec<String> {
     let slot = doc.lang.map_or(0, |l| Language::ALL.iter().position(|x| *x == l).unwrap_or(0));
     let f = &doc.fields[slot];
@@ -213,6 +232,7 @@ fn answer_texts(doc: &AnswerDoc) -> Vec<String> {
 }
 
 /// Every answer's vectors, encoded on every core (natively).
+#[cfg(feature = "encoder")]
 pub(crate) fn answer_vectors(docs: &[AnswerDoc], encoder: &Encoder) -> Vectors {
     let jobs: Vec<(u32, String)> = docs
         .iter()
@@ -227,6 +247,7 @@ pub(crate) fn answer_vectors(docs: &[AnswerDoc], encoder: &Encoder) -> Vectors {
     vectors
 }
 
+#[cfg(feature = "encoder")]
 #[cfg(not(target_arch = "wasm32"))]
 fn encode_all(encoder: &Encoder, jobs: &[(u32, String)]) -> Vec<Vec<f32>> {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(jobs.len().max(1));
@@ -242,6 +263,7 @@ fn encode_all(encoder: &Encoder, jobs: &[(u32, String)]) -> Vec<Vec<f32>> {
     })
 }
 
+#[cfg(feature = "encoder")]
 #[cfg(target_arch = "wasm32")]
 fn encode_all(encoder: &Encoder, jobs: &[(u32, String)]) -> Vec<Vec<f32>> {
     jobs.iter().map(|(_, t)| encoder.encode(t)).collect()

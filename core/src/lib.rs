@@ -66,6 +66,7 @@ mod zones;
 
 pub use answer::{AnswerOptions, Reply};
 pub use catalog::Catalog;
+#[cfg(feature = "encoder")]
 pub use encoder::Encoder;
 pub use engine::Engine;
 pub use error::{Error, ErrorKind, Open311Error, Problem, Result};

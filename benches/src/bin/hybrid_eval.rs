@@ -172,7 +172,9 @@ fn main() {
     let flag = |f: &str| args.iter().any(|a| a == f);
     let value = |f: &str| args.iter().position(|a| a == f).and_then(|i| args.get(i + 1)).cloned();
     let Some(dir) = value("--encoder") else {
-        eprintln!("usage: hybrid_eval --encoder DIR [--fit] [--test] [--shared ../shared/eval]");
+        eprintln!(
+            "usage: hybrid_eval --encoder DIR [--fit] [--test] [--latency] [--classify] [--classify-trained] [--shared ../shared/eval]"
+        );
         std::process::exit(2);
     };
     let shared = value("--shared").unwrap_or_else(|| concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/eval").into());
@@ -187,6 +189,10 @@ fn main() {
         t.elapsed().as_secs_f64() * 1e3,
         rss_mb()
     );
+    if flag("--classify-trained") {
+        classify_trained(&encoder);
+        return;
+    }
     let t = Instant::now();
     let quebec = Engine::build_with(quebec_catalog(&shared), encoder.clone()).expect("Quebec engine");
     eprintln!("Quebec: {} answers encoded in {:.1} s", quebec.answer_count(), t.elapsed().as_secs_f64());
@@ -381,7 +387,7 @@ fn classify(engine: &Engine) {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../eval/riverton/complaints.jsonl");
     let rows = read(path);
     let services = SearchOptions { limit: 20, kinds: vec![civic311::AnswerKind::Service], ..SearchOptions::default() };
-    let weights = [0.0f32, 0.25, 0.5, 1.0, 2.0];
+    let weights = [0.0f32, 0.25, 0.5, 1.0, 1.5, 2.0, 3.0, 4.0];
     let mut gold = Vec::new();
     let (mut zero, mut dense) = (Vec::new(), Vec::new());
     let mut fused: Vec<Vec<String>> = vec![Vec::new(); weights.len()];
@@ -407,19 +413,156 @@ fn classify(engine: &Engine) {
             fused[k].push(best.unwrap_or_default());
         }
     }
-    let f1 = |pred: &[String], lang: Option<&str>| {
-        let keep: Vec<usize> = (0..gold.len()).filter(|i| lang.is_none_or(|l| langs[*i] == l)).collect();
+    let f1 = |pred: &[String], lang: Option<&str>, half: Option<usize>| {
+        let keep: Vec<usize> = (0..gold.len())
+            .filter(|i| lang.is_none_or(|l| langs[*i] == l) && half.is_none_or(|h| i % 2 == h))
+            .collect();
         let g: Vec<&str> = keep.iter().map(|i| gold[*i].as_str()).collect();
         let p: Vec<&str> = keep.iter().map(|i| pred[*i].as_str()).collect();
         civic311_benches::macro_f1(&g, &p)
     };
-    println!("Riverton complaints ({}), macro-F1 all / en / es:", rows.len());
+    println!("Riverton complaints ({}), macro-F1 all / en / es / even lines (fit) / odd lines (check):", rows.len());
     let line = |name: &str, pred: &[String]| {
-        println!("| {name} | {:.3} | {:.3} | {:.3} |", f1(pred, None), f1(pred, Some("en")), f1(pred, Some("es")))
+        println!(
+            "| {name} | {:.3} | {:.3} | {:.3} | {:.3} | {:.3} |",
+            f1(pred, None, None),
+            f1(pred, Some("en"), None),
+            f1(pred, Some("es"), None),
+            f1(pred, None, Some(0)),
+            f1(pred, None, Some(1))
+        )
     };
     line("zero-shot classifier", &zero);
     line("nearest service by cosine", &dense);
     for (k, w) in weights.iter().enumerate().skip(1) {
         line(&format!("classifier + {w} x cosine"), &fused[k]);
     }
+}
+
+/// The vectors as features of a trained classifier, on repeated stratified
+/// splits (70 % train, 30 % scored) of Newport's `train` rows (its `test`
+/// rows are not read) and of Riverton's complaints: civic311's classifier
+/// alone, the label whose training vectors' centroid is nearest, and the two
+/// added (the classifier's probability plus a weight times the cosine).
+fn classify_trained(encoder: &Encoder) {
+    let newport = concat!(env!("CARGO_MANIFEST_DIR"), "/../kb-fixtures/newport/newport-seeclickfix.jsonl");
+    let riverton = concat!(env!("CARGO_MANIFEST_DIR"), "/../eval/riverton/complaints.jsonl");
+    let sets: Vec<(&str, Vec<(String, String)>)> = vec![
+        (
+            "Newport train rows",
+            read(newport)
+                .into_iter()
+                .filter(|r| r["split"] == "train")
+                .map(|r| {
+                    (r["text"].as_str().unwrap_or_default().into(), r["label"].as_str().unwrap_or_default().into())
+                })
+                .collect(),
+        ),
+        (
+            "Riverton complaints",
+            read(riverton)
+                .into_iter()
+                .map(|r| {
+                    (r["text"].as_str().unwrap_or_default().into(), r["label"].as_str().unwrap_or_default().into())
+                })
+                .collect(),
+        ),
+    ];
+    let weights = [0.0f32, 0.1, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0];
+    let seeds = 20u64;
+    for (name, rows) in &sets {
+        let t = Instant::now();
+        let vectors: Vec<Vec<f32>> = rows.iter().map(|(text, _)| encoder.encode(text)).collect();
+        eprintln!("{name}: {} rows encoded in {:.1} s", rows.len(), t.elapsed().as_secs_f64());
+        let mut by_weight: Vec<Vec<f64>> = vec![Vec::new(); weights.len()];
+        let mut nearest_only = Vec::new();
+        for seed in 0..seeds {
+            let (train, test) = stratified_split(rows, seed);
+            let options = civic311::classify::TrainOptions { seed, ..Default::default() };
+            let model = civic311::classify::Classifier::train(
+                train.iter().map(|i| (rows[*i].0.as_str(), rows[*i].1.as_str())),
+                &options,
+            )
+            .expect("train");
+            let labels = model.labels().to_vec();
+            // Each label's centroid of its training rows' vectors, unit length.
+            let dim = encoder.dim();
+            let mut centroids = vec![vec![0.0f32; dim]; labels.len()];
+            for i in &train {
+                let l = labels.iter().position(|l| *l == rows[*i].1.trim()).expect("a trained label");
+                for (c, v) in centroids[l].iter_mut().zip(&vectors[*i]) {
+                    *c += v;
+                }
+            }
+            for c in &mut centroids {
+                let norm = c.iter().map(|v| v * v).sum::<f32>().sqrt().max(1e-9);
+                c.iter_mut().for_each(|v| *v /= norm);
+            }
+            let gold: Vec<&str> = test.iter().map(|i| rows[*i].1.trim()).collect();
+            let mut preds: Vec<Vec<String>> = vec![Vec::new(); weights.len()];
+            let mut nearest = Vec::new();
+            for i in &test {
+                let p = model.probabilities(&rows[*i].0);
+                let cos: Vec<f32> =
+                    centroids.iter().map(|c| c.iter().zip(&vectors[*i]).map(|(a, b)| a * b).sum()).collect();
+                for (k, w) in weights.iter().enumerate() {
+                    let best = (0..labels.len()).max_by(|a, b| (p[*a] + w * cos[*a]).total_cmp(&(p[*b] + w * cos[*b])));
+                    preds[k].push(labels[best.unwrap_or(0)].clone());
+                }
+                let best = (0..labels.len()).max_by(|a, b| cos[*a].total_cmp(&cos[*b]));
+                nearest.push(labels[best.unwrap_or(0)].clone());
+            }
+            for (k, pred) in preds.iter().enumerate() {
+                let pred: Vec<&str> = pred.iter().map(String::as_str).collect();
+                by_weight[k].push(civic311_benches::macro_f1(&gold, &pred));
+            }
+            let pred: Vec<&str> = nearest.iter().map(String::as_str).collect();
+            nearest_only.push(civic311_benches::macro_f1(&gold, &pred));
+        }
+        let stats = |xs: &[f64]| {
+            let mean = xs.iter().sum::<f64>() / xs.len() as f64;
+            let sd = (xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / xs.len() as f64).sqrt();
+            (mean, sd)
+        };
+        println!(
+            "{name} ({} rows), {seeds} stratified 70/30 splits, macro-F1 mean (sd), wins over the classifier alone:",
+            rows.len()
+        );
+        println!("| nearest centroid alone | {:.3} ({:.3}) | |", stats(&nearest_only).0, stats(&nearest_only).1);
+        for (k, w) in weights.iter().enumerate() {
+            let (mean, sd) = stats(&by_weight[k]);
+            let wins = (0..seeds as usize).filter(|s| by_weight[k][*s] > by_weight[0][*s] + 1e-9).count();
+            let losses = (0..seeds as usize).filter(|s| by_weight[k][*s] < by_weight[0][*s] - 1e-9).count();
+            println!("| classifier + {w} x cosine | {mean:.3} ({sd:.3}) | {wins} wins, {losses} losses |");
+        }
+    }
+}
+
+/// Row indices split 70 / 30 within each label, shuffled by `seed`; a label
+/// with one row trains only.
+fn stratified_split(rows: &[(String, String)], seed: u64) -> (Vec<usize>, Vec<usize>) {
+    let mut by_label: std::collections::BTreeMap<&str, Vec<usize>> = Default::default();
+    for (i, (_, l)) in rows.iter().enumerate() {
+        by_label.entry(l.trim()).or_default().push(i);
+    }
+    let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ 0xD1B5_4A32_D192_ED03;
+    let mut next = move || {
+        // splitmix64
+        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    };
+    let (mut train, mut test) = (Vec::new(), Vec::new());
+    for (_, mut idx) in by_label {
+        for i in (1..idx.len()).rev() {
+            let j = (next() % (i as u64 + 1)) as usize;
+            idx.swap(i, j);
+        }
+        let n_test = if idx.len() < 2 { 0 } else { ((idx.len() as f64) * 0.3).round().max(1.0) as usize };
+        test.extend_from_slice(&idx[..n_test]);
+        train.extend_from_slice(&idx[n_test..]);
+    }
+    (train, test)
 }

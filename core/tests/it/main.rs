@@ -7,6 +7,7 @@ mod catalog_errors;
 mod classify;
 mod hostile;
 mod hot_reload;
+#[cfg(feature = "encoder")]
 mod hybrid;
 mod open311_fixtures;
 mod open311_validation;
