@@ -36,15 +36,19 @@ fn check_prints_every_problem_and_fails() {
     std::fs::write(dir.join("articles/a.md"), "+++\nid = \"a\"\ntitle = \"A\"\nservices = [\"PTH-9\"]\n+++\nBody.\n")
         .unwrap();
     std::fs::write(dir.join("articles/b.md"), "no front matter").unwrap();
+    // A catalog's own triage cues are checked with the rest.
+    std::fs::write(dir.join("triage.toml"), "[[cue]]\nname = \"sinkhole\"\nslots = [[\"sinkhole\"]]\nwindow = 30\n")
+        .unwrap();
     let d = dir.to_str().unwrap();
     let out = civic311(&["check", d]);
     assert_eq!(out.status.code(), Some(1));
     let lines: Vec<String> = stdout(&out).lines().map(str::to_string).collect();
-    assert_eq!(lines.len(), 3, "{lines:#?}");
+    assert_eq!(lines.len(), 4, "{lines:#?}");
     assert!(lines[0].starts_with("articles/a.md:4: services[0]: unknown service code 'PTH-9'"), "{}", lines[0]);
     assert!(lines[1].starts_with("articles/b.md:1: the article does not start with front matter"));
     assert!(lines[2].starts_with("catalog.toml:3: departments[0].jurisdiction: unknown jurisdiction 'city'"));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("3 problems"));
+    assert!(lines[3].starts_with("triage.toml:4: cue[0].window: window = 30; use 1 to 12"), "{}", lines[3]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("4 problems"));
 
     let out = civic311(&["check", d, "--json"]);
     assert_eq!(out.status.code(), Some(1));

@@ -44,6 +44,8 @@ pub struct Engine {
     pub(crate) trained: Option<Arc<crate::classify::Classifier>>,
     /// The learned emergency detector of triage, trained on first use.
     pub(crate) danger: std::sync::OnceLock<std::result::Result<crate::classify::Classifier, Error>>,
+    /// The triage's cue tables (the library's and the catalog's), read on first use.
+    pub(crate) triage_cues: std::sync::OnceLock<Result<Arc<crate::classify::cues::Tables>>>,
     /// The routing rules, ready to apply.
     pub(crate) router: crate::route::Router,
     /// The sentence encoder of hybrid searches, if one is attached.
@@ -108,6 +110,7 @@ impl Engine {
             duplicates: std::sync::OnceLock::new(),
             trained: None,
             danger: std::sync::OnceLock::new(),
+            triage_cues: std::sync::OnceLock::new(),
             router,
             #[cfg(feature = "encoder")]
             encoder: None,

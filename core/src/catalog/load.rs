@@ -362,6 +362,12 @@ pub(crate) fn load(files: Vec<SourceFile>) -> Result<Catalog> {
     if let Some(f) = find("facilities.toml") {
         read_facilities(&mut loader, &mut catalog, f);
     }
+    if let Some(f) = find("triage.toml") {
+        let mut problems = Vec::new();
+        let mut ctx = FileCtx::new(&f.path, &f.text, 0, &mut problems);
+        catalog.triage = crate::classify::cues::read_local(&mut ctx, &f.text);
+        loader.problems.append(&mut problems);
+    }
     if articles.is_empty() {
         loader.problems.push(Problem {
             file: "articles/".into(),

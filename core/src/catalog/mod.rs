@@ -3,7 +3,8 @@
 //! validated as a whole.
 //!
 //! A catalog is a folder (see `docs/catalog-format.md`): `catalog.toml`,
-//! `routing.toml`, `facilities.toml`, `boundaries.geojson` and `articles/*.md`.
+//! `routing.toml`, `facilities.toml`, `boundaries.geojson`, `triage.toml`
+//! and `articles/*.md`.
 //! Only `articles/` is required. Loading reports every problem at once, each
 //! with its file, line, field, bad value and what would be accepted:
 //!
@@ -42,7 +43,7 @@ pub use model::{
 };
 pub use opening::{DayHours, HoursReason, OpenStatus};
 pub use source::SourceFile;
-pub(crate) use source::did_you_mean;
+pub(crate) use source::{FileCtx, did_you_mean};
 
 use crate::error::{Error, Problem, Result};
 
@@ -86,6 +87,8 @@ pub struct Catalog {
     /// Routing rules, in order, and service levels (`routing.toml`).
     pub(crate) rules: Vec<crate::route::Rule>,
     pub(crate) slas: crate::route::ServiceLevels,
+    /// The catalog's own emergency cues and danger words (`triage.toml`).
+    pub(crate) triage: crate::classify::cues::LocalCues,
     pub(crate) index: Indexes,
     /// The files it was read from, sorted by path (none when it came from a bundle).
     pub(crate) sources: Vec<SourceFile>,
@@ -97,7 +100,8 @@ static RIVERTON_DIR: include_dir::Dir<'static> =
     include_dir::include_dir!("$CARGO_MANIFEST_DIR/../kb-fixtures/riverton");
 
 /// The names of the files a catalog folder may hold, besides `articles/`.
-pub const CATALOG_FILES: [&str; 4] = ["catalog.toml", "routing.toml", "facilities.toml", "boundaries.geojson"];
+pub const CATALOG_FILES: [&str; 5] =
+    ["catalog.toml", "routing.toml", "facilities.toml", "boundaries.geojson", "triage.toml"];
 
 impl Catalog {
     pub(crate) fn empty() -> Catalog {
@@ -115,6 +119,7 @@ impl Catalog {
             boundaries: Vec::new(),
             rules: Vec::new(),
             slas: crate::route::ServiceLevels::default(),
+            triage: Default::default(),
             index: Indexes::default(),
             sources: Vec::new(),
         }

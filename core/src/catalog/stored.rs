@@ -18,6 +18,7 @@ use super::load::{is_language_tag, url_problem};
 use super::model::{Article, Department, Facility, Jurisdiction, ServiceCategory, SynonymGroup};
 use super::source::{CODE_RULE, id_problem, is_valid_code, quote_id};
 use super::{Calendar, Catalog, DAY_NAMES, WeeklyHours};
+use crate::classify::cues::{LocalCues, MAX_WINDOW, cue_word};
 use crate::route::{Rule, ServiceLevels};
 
 /// A polygon as rings of `[longitude, latitude]`, the outer ring first.
@@ -50,6 +51,9 @@ struct StoredCatalog {
     boundaries: Vec<StoredBoundary>,
     rules: Vec<Rule>,
     slas: ServiceLevels,
+    /// Absent from bundles written before catalogs had cues of their own.
+    #[serde(default)]
+    triage: LocalCues,
 }
 
 /// The same parts borrowed from a catalog, as a bundle is written: nothing
@@ -70,6 +74,8 @@ struct StoredCatalogRef<'a> {
     boundaries: Vec<StoredBoundary>,
     rules: &'a [Rule],
     slas: &'a ServiceLevels,
+    #[serde(skip_serializing_if = "LocalCues::is_empty")]
+    triage: &'a LocalCues,
 }
 
 impl Catalog {
@@ -111,6 +117,7 @@ impl Catalog {
             boundaries,
             rules: &self.rules,
             slas: &self.slas,
+            triage: &self.triage,
         };
         // Note: every type here serializes to JSON without fail (string keys,
         // finite numbers), so the empty fallback is never taken.
@@ -151,6 +158,7 @@ impl Catalog {
             boundaries,
             rules: stored.rules,
             slas: stored.slas,
+            triage: stored.triage,
             ..Catalog::empty()
         };
         catalog.reindex();
@@ -185,6 +193,16 @@ fn check(c: &Catalog) -> Result<(), String> {
     ids("boundary", c.boundaries.iter().map(|x| x.id.as_str()).collect(), &id_problem)?;
     ids("rule", c.rules.iter().map(|x| x.id.as_str()).collect(), &id_problem)?;
 
+    for cue in c.triage.cues.iter().chain(&c.triage.warnings) {
+        let words = cue.slots.iter().flatten().chain(&cue.cancel_next).chain(&cue.cancel_near);
+        let well_formed = !cue.name.trim().is_empty()
+            && (1..=MAX_WINDOW).contains(&cue.window)
+            && !cue.slots.is_empty()
+            && cue.slots.iter().all(|s| !s.is_empty());
+        if !well_formed || words.into_iter().any(|w| cue_word(w).as_deref() != Ok(w.as_str())) {
+            return Err(format!("its triage cue '{}' is not well formed", cue.name));
+        }
+    }
     if c.languages.is_empty() || !c.languages.iter().all(|l| is_language_tag(l)) {
         return Err(format!("its languages {:?} are not a list of language tags such as \"en\"", c.languages));
     }

@@ -26,6 +26,7 @@
 //! # Ok::<(), civic311::Error>(())
 //! ```
 
+pub(crate) mod cues;
 mod danger;
 mod features;
 mod model;
@@ -145,6 +146,15 @@ impl Engine {
                 format!("k = {k} is too large; ask for at most {MAX_SUGGESTIONS} categories"),
             ));
         }
+        // A catalog of one category (or none: a folder of articles) has
+        // nothing to tell apart: its only category, certain, or nothing.
+        if self.trained.is_none() && self.catalog.services().len() < 2 {
+            let only = self.catalog.services().first().filter(|_| k > 0);
+            return Ok(texts
+                .iter()
+                .map(|_| only.map(|s| vec![Suggestion::new(&self.catalog, s.code.clone(), 1.0)]).unwrap_or_default())
+                .collect());
+        }
         let model = self.model()?;
         let mut featurizer = model.featurizer();
         Ok(texts
@@ -203,7 +213,7 @@ impl Engine {
         {
             reasons.push(t.to_string());
         }
-        let (kind, answers) = if triage::is_question(text) {
+        let (kind, answers) = if triage::is_question(&*self.triage_tables()?, text) {
             (TriageKind::Question, self.search(text, &crate::search::SearchOptions { limit: 3, ..Default::default() })?)
         } else {
             (TriageKind::Report, Vec::new())
@@ -214,8 +224,8 @@ impl Engine {
     /// The rules and the learned detector together: how dangerous a text
     /// reads, and why.
     fn danger_reading(&self, text: &str) -> Result<DangerReading> {
-        let assessment = triage::assess(text);
-        let mut reasons: Vec<String> = assessment.reasons.iter().map(|r| r.to_string()).collect();
+        let assessment = triage::assess(&*self.triage_tables()?, text);
+        let mut reasons: Vec<String> = assessment.reasons.clone();
         // The learned detector: a sure reading makes a weak or tempered
         // finding an emergency; a likely one makes an unflagged text a
         // possible emergency.
@@ -230,6 +240,11 @@ impl Engine {
             reasons.push("reads like an emergency".into());
         }
         Ok(DangerReading { assessment, level, probability, reasons })
+    }
+
+    /// The triage's cue tables: the library's and the catalog's own.
+    fn triage_tables(&self) -> Result<std::sync::Arc<cues::Tables>> {
+        self.triage_cues.get_or_init(|| cues::with_local(&self.catalog.triage)).clone()
     }
 
     /// For a text that reads as an emergency, what triage tells the

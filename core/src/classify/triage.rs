@@ -8,11 +8,16 @@
 //! "unconcious"), in English and Spanish. An emergency is never filed
 //! silently: the triage says to call 911 and why, and still carries the
 //! category suggestions for the record.
+//!
+//! The cues, and the phrases that temper them, are data
+//! (`core/data/triage-cues.toml`, read by [`super::cues`]); a catalog adds
+//! its own local dangers in its `triage.toml`.
 
 use serde::Serialize;
 use unicode_segmentation::UnicodeSegmentation;
 
 use super::Suggestion;
+use super::cues::{Cue, Tables};
 use crate::analyzer::fold;
 use crate::search::Answer;
 use crate::search::osa_distance;
@@ -63,731 +68,6 @@ pub struct Triage {
     pub answers: Vec<Answer>,
 }
 
-/// An emergency cue: every slot must be matched (by one of its words)
-/// within `window` words, and none of `cancel` may follow the first slot's
-/// word or stand within the window.
-pub(crate) struct Cue {
-    pub name: &'static str,
-    slots: &'static [&'static [&'static str]],
-    window: usize,
-    cancel_next: &'static [&'static str],
-    cancel_near: &'static [&'static str],
-}
-
-const FIRE_NEXT: &[&str] = &[
-    "hydrant",
-    "hydrants",
-    "station",
-    "stations",
-    "department",
-    "dept",
-    "alarm",
-    "alarms",
-    "extinguisher",
-    "extinguishers",
-    "truck",
-    "trucks",
-    "lane",
-    "lanes",
-    "code",
-    "marshal",
-    "inspection",
-    "inspector",
-    "pit",
-    "pits",
-    "works",
-    "fireworks",
-    "escape",
-    "safety",
-    "chief",
-    "street",
-    "st",
-    "ave",
-    "avenue",
-    "road",
-    "house",
-    "fighter",
-    "fighters",
-    "hall",
-];
-
-/// The cues, English and Spanish.
-pub(crate) static CUES: &[Cue] = &[
-    Cue {
-        name: "something on fire",
-        slots: &[&["on"], &["fire"]],
-        window: 2,
-        cancel_next: &[],
-        cancel_near: &["hydrant", "station", "st", "street", "ave", "avenue", "road", "rd", "lane"],
-    },
-    Cue {
-        name: "fire",
-        slots: &[&["fire", "flames", "blaze", "burning"]],
-        window: 1,
-        cancel_next: FIRE_NEXT,
-        cancel_near: &[
-            "hydrant",
-            "light",
-            "lights",
-            "streetlight",
-            "streetlights",
-            "lamp",
-            "bulb",
-            "hazard",
-            "permit",
-            "pit",
-            "ant",
-            "ants",
-            "fireworks",
-            "wood",
-            "fireplace",
-            "burn",
-            "burned",
-            "last",
-            "year",
-            "ago",
-            "since",
-        ],
-    },
-    Cue {
-        name: "smoke",
-        slots: &[
-            &["smoke"],
-            &[
-                "coming",
-                "pouring",
-                "from",
-                "filling",
-                "full",
-                "out",
-                "everywhere",
-                "black",
-                "thick",
-                "house",
-                "building",
-                "window",
-                "windows",
-                "roof",
-                "apartment",
-                "garage",
-                "kitchen",
-                "hallway",
-                "smokin",
-            ],
-        ],
-        window: 6,
-        cancel_next: &["detector", "detectors", "shop", "shops"],
-        cancel_near: &[
-            "detector",
-            "detectors",
-            "smoking",
-            "cigarette",
-            "cigarettes",
-            "vape",
-            "grill",
-            "barbecue",
-            "bbq",
-            "chimney",
-            "fireplace",
-            "giveaway",
-            "program",
-        ],
-    },
-    Cue {
-        name: "gas smell",
-        slots: &[&["smell", "smells", "smelling", "odor", "odour", "stink", "stinks"], &["gas", "gass", "propane"]],
-        window: 8,
-        cancel_next: &["station", "stations"],
-        cancel_near: &["station", "sewer", "sewage"],
-    },
-    Cue {
-        name: "gas leak",
-        slots: &[&["gas", "gass", "propane"], &["leak", "leaking", "leaks", "hissing"]],
-        window: 6,
-        cancel_next: &["station", "can"],
-        cancel_near: &["station", "car", "mower", "lawnmower"],
-    },
-    Cue {
-        name: "someone unconscious",
-        slots: &[&[
-            "unconscious",
-            "unresponsive",
-            "collapsed",
-            "fainted",
-            "overdose",
-            "overdosing",
-            "seizure*",
-            "convuls*",
-            "choking",
-        ]],
-        window: 1,
-        cancel_next: &[],
-        cancel_near: &["building", "wall", "roof", "ceiling", "barn"],
-    },
-    Cue {
-        name: "turning blue",
-        slots: &[&["turning", "turnin", "turned"], &["blue"]],
-        window: 2,
-        cancel_next: &[],
-        cancel_near: &[],
-    },
-    Cue {
-        name: "carbon monoxide",
-        slots: &[&["monoxide"]],
-        window: 1,
-        cancel_next: &["detector", "detectors"],
-        cancel_near: &["giveaway", "program", "free"],
-    },
-    Cue {
-        name: "threat of suicide",
-        slots: &[
-            &["jump", "suicide", "suicidal", "kill"],
-            &["going", "gonna", "threatening", "bridge", "himself", "herself", "myself", "wants"],
-        ],
-        window: 6,
-        cancel_next: &[],
-        cancel_near: &[],
-    },
-    Cue {
-        name: "someone in the water",
-        slots: &[
-            &[
-                "kid", "kids", "child", "children", "toddler", "boy", "girl", "man", "woman", "someone", "somebody",
-                "person", "people", "he", "she",
-            ],
-            &["river", "pond", "lake", "ice", "water", "creek"],
-            &["fell", "went", "under", "wandered", "through", "drowning", "cant", "missing", "swept"],
-        ],
-        window: 8,
-        cancel_next: &[],
-        cancel_near: &["fishing", "swimming", "permit", "boat"],
-    },
-    Cue {
-        name: "someone passed out",
-        slots: &[&["passed", "past"], &["out"]],
-        window: 2,
-        cancel_next: &[],
-        cancel_near: &["flyers", "flyer", "leaflets", "papers", "handouts"],
-    },
-    Cue {
-        name: "someone not breathing",
-        slots: &[&["not", "isnt", "stopped", "cant", "trouble"], &["breathing", "breathe"]],
-        window: 3,
-        cancel_next: &[],
-        cancel_near: &[],
-    },
-    Cue {
-        name: "someone bleeding",
-        slots: &[&["bleeding", "blood"]],
-        window: 1,
-        cancel_next: &["drive", "bank", "hearts", "heart"],
-        cancel_near: &["donation", "donate", "drive", "bank", "flower", "flowers", "plants", "bed"],
-    },
-    Cue {
-        name: "someone hurt",
-        slots: &[
-            &[
-                "man",
-                "woman",
-                "person",
-                "someone",
-                "somebody",
-                "kid",
-                "child",
-                "boy",
-                "girl",
-                "guy",
-                "lady",
-                "pedestrian",
-                "cyclist",
-                "biker",
-                "neighbor",
-                "people",
-                "he",
-                "she",
-            ],
-            &["hurt", "injured", "bleeding", "unconscious", "hit", "struck", "down", "fell", "fallen"],
-        ],
-        window: 4,
-        cancel_next: &[],
-        cancel_near: &[
-            "sidewalk", "tree", "branch", "sign", "pole", "trash", "cans", "fence", "graffiti", "years", "ago", "last",
-            "before", "could", "might", "gets", "month", "week",
-        ],
-    },
-    Cue {
-        name: "someone not waking up",
-        slots: &[&["wont", "cant", "not", "doesnt", "isnt"], &["wake", "waking", "responding", "respond"]],
-        window: 2,
-        cancel_next: &[],
-        cancel_near: &["calls", "emails", "email", "landlord", "office", "city"],
-    },
-    Cue {
-        name: "someone shot",
-        slots: &[&["shot"], &["got", "been", "was", "just", "getting", "is"]],
-        window: 2,
-        cancel_next: &["clock", "glass", "put"],
-        cancel_near: &["flu", "photo", "vaccine*", "booster", "basketball", "hoops", "rabies", "tetanus"],
-    },
-    Cue {
-        name: "robbery in progress",
-        slots: &[
-            &["robbed", "robbing", "mugged", "mugging", "carjacked", "carjacking", "holdup"],
-            &["just", "now", "right", "gunpoint", "running", "still", "happening"],
-        ],
-        window: 5,
-        cancel_next: &[],
-        cancel_near: &["ago", "last", "yesterday", "report"],
-    },
-    Cue {
-        name: "child alone in danger",
-        slots: &[
-            &["kid", "child", "toddler", "baby", "boy", "girl", "little"],
-            &["alone", "unattended", "wandering", "nobody", "no"],
-            &[
-                "river", "pond", "lake", "pool", "water", "creek", "road", "street", "highway", "traffic", "edge",
-                "railing", "roof", "tracks", "car",
-            ],
-        ],
-        window: 8,
-        cancel_next: &[],
-        cancel_near: &["crossing", "guard", "school", "bus", "sign"],
-    },
-    Cue {
-        name: "someone still inside",
-        slots: &[
-            &[
-                "someone",
-                "somebody",
-                "people",
-                "person",
-                "kids",
-                "children",
-                "family",
-                "residents",
-                "tenants",
-                "neighbors",
-                "he",
-                "she",
-                "they",
-                "grandmother",
-                "grandma",
-                "grandpa",
-            ],
-            &["still", "trapped", "stuck"],
-            &["inside"],
-        ],
-        window: 4,
-        cancel_next: &[],
-        cancel_near: &["parked", "lives", "living", "moved", "garbage", "trash", "bins", "cans", "mail"],
-    },
-    Cue { name: "heart attack", slots: &[&["heart"], &["attack"]], window: 2, cancel_next: &[], cancel_near: &[] },
-    Cue {
-        name: "crime in progress",
-        slots: &[
-            &[
-                "breaking", "break", "broke", "robbing", "robbery", "stealing", "burglar", "burglars", "intruder",
-                "kick", "kicking",
-            ],
-            &["in", "into", "now", "happening", "house", "home", "car", "right", "door"],
-        ],
-        window: 4,
-        cancel_next: &[],
-        cancel_near: &[
-            "ago",
-            "last",
-            "yesterday",
-            "week",
-            "weekend",
-            "sometime",
-            "overnight",
-            "report",
-            "police",
-            "abandoned",
-            "vacant",
-            "shed",
-            "garden",
-        ],
-    },
-    Cue {
-        name: "someone with a weapon",
-        slots: &[
-            &["gun", "guns", "pistol", "rifle", "knife", "knives", "machete", "armed"],
-            &[
-                "with",
-                "has",
-                "pulled",
-                "pointing",
-                "points",
-                "waving",
-                "holding",
-                "threatening",
-                "carrying",
-                "brandishing",
-                "man",
-                "guy",
-                "woman",
-                "someone",
-                "somebody",
-                "person",
-                "robbery",
-                "robber",
-            ],
-        ],
-        window: 4,
-        cancel_next: &["range", "store", "shop", "club", "show", "safety", "lock", "locks"],
-        cancel_near: &["range", "photo", "photos", "nail", "toy", "water", "sharpening", "permit", "license"],
-    },
-    Cue {
-        name: "shooting or stabbing",
-        slots: &[&["gunpoint", "shooting", "shots", "gunshots", "gunshot", "gunfire", "stabbed", "stabbing"]],
-        window: 1,
-        cancel_next: &["range", "store", "shop", "club", "off", "clock", "hoops", "baskets", "photos", "star"],
-        cancel_near: &[
-            "range",
-            "photo",
-            "photos",
-            "nail",
-            "flu",
-            "fireworks",
-            "firework",
-            "hoops",
-            "basketball",
-            "water",
-            "pain",
-            "pains",
-            "rabies",
-            "vaccine*",
-            "booster",
-        ],
-    },
-    Cue {
-        name: "fight",
-        slots: &[&["fight", "fighting", "beating", "attacking", "assault", "assaulting"]],
-        window: 1,
-        cancel_next: &["fire"],
-        cancel_near: &["fire", "over", "parking", "permit", "ticket", "tickets", "citation", "fine", "bill"],
-    },
-    Cue {
-        name: "downed power line",
-        slots: &[
-            &["power", "electric", "electrical", "live"],
-            &["line", "lines", "wire", "wires", "cable", "cables"],
-            &["down", "fallen", "fell", "sparking", "sparks", "arcing", "ground", "snapped", "street", "road"],
-        ],
-        window: 6,
-        cancel_next: &[],
-        cancel_near: &["trim", "trimming", "request", "tree", "branches", "bury", "buried", "quote"],
-    },
-    Cue {
-        name: "wires sparking",
-        slots: &[
-            &["wire", "wires", "line", "lines", "transformer", "pole"],
-            &["sparking", "sparks", "arcing", "fire", "smoking", "exploded", "buzzing"],
-        ],
-        window: 6,
-        cancel_next: &[],
-        cancel_near: &[],
-    },
-    Cue {
-        name: "wires down",
-        slots: &[&["wire", "wires", "cable", "cables"], &["down", "came", "fallen", "fell", "lying", "across"]],
-        window: 3,
-        cancel_next: &[],
-        cancel_near: &["trim", "trimming", "request", "bury", "buried", "cable", "tv", "internet", "phone"],
-    },
-    Cue {
-        name: "someone trapped",
-        slots: &[
-            &["trapped", "drowning", "stuck"],
-            &[
-                "man", "woman", "person", "someone", "somebody", "kid", "child", "baby", "people", "inside", "water",
-                "car", "elevator", "dog", "cat", "animal", "he", "she", "they",
-            ],
-        ],
-        window: 4,
-        cancel_next: &[],
-        cancel_near: &["truck", "mud", "snow", "plow", "gate", "mail"],
-    },
-    Cue {
-        name: "child or animal in a hot car",
-        slots: &[
-            &["kid", "child", "baby", "toddler", "dog", "puppy", "cat", "animal"],
-            &["car", "vehicle", "truck", "suv", "van", "minivan"],
-            &["hot", "locked", "alone", "windows", "heat", "degrees", "panting"],
-        ],
-        window: 8,
-        cancel_next: &[],
-        cancel_near: &["abandoned", "weeks", "parked", "days"],
-    },
-    Cue {
-        name: "crash with injuries",
-        slots: &[
-            &["crash", "accident", "collision", "wreck"],
-            &["hurt", "injured", "injuries", "bleeding", "unconscious", "trapped", "ambulance"],
-        ],
-        window: 8,
-        cancel_next: &[],
-        cancel_near: &["months", "ago", "last", "old"],
-    },
-    // Spanish.
-    Cue {
-        name: "incendio",
-        slots: &[&["incendio", "fuego", "llamas", "quemando", "incendiando"]],
-        window: 1,
-        cancel_next: &[],
-        cancel_near: &["hidrante", "boca", "estacion", "bomberos", "extintor", "permiso", "artificiales"],
-    },
-    Cue {
-        name: "humo",
-        slots: &[
-            &["humo"],
-            &["sale", "saliendo", "mucho", "negro", "casa", "edificio", "ventana", "cocina", "apartamento"],
-        ],
-        window: 5,
-        cancel_next: &[],
-        cancel_near: &["detector", "detectores", "alarma", "cigarro", "parrilla"],
-    },
-    Cue {
-        name: "olor a gas",
-        slots: &[&["huele", "olor", "oler", "huelo", "fuga", "escape"], &["gas"]],
-        window: 4,
-        cancel_next: &[],
-        cancel_near: &["gasolinera"],
-    },
-    Cue {
-        name: "persona inconsciente",
-        slots: &[&[
-            "inconsciente",
-            "desmayado",
-            "desmayada",
-            "desmayo",
-            "sangrando",
-            "herido",
-            "herida",
-            "heridos",
-            "sobredosis",
-            "convuls*",
-            "infarto",
-        ]],
-        window: 1,
-        cancel_next: &[],
-        cancel_near: &[],
-    },
-    Cue {
-        name: "no respira",
-        slots: &[&["no"], &["respira", "respirando", "reacciona", "responde", "despierta"]],
-        window: 2,
-        cancel_next: &[],
-        cancel_near: &[],
-    },
-    Cue {
-        name: "arma o robo en curso",
-        slots: &[&[
-            "pistola",
-            "arma",
-            "disparos",
-            "balazos",
-            "tiroteo",
-            "cuchillo",
-            "apunalado",
-            "robando",
-            "asaltando",
-            "metiendo",
-            "pelea",
-            "peleando",
-            "golpeando",
-        ]],
-        window: 1,
-        cancel_next: &[],
-        cancel_near: &[],
-    },
-    Cue {
-        name: "cable caido",
-        slots: &[
-            &["cable", "cables", "linea", "lineas", "poste"],
-            &["caido", "caidos", "caida", "chispas", "chispeando", "suelo", "electrico", "electricos", "luz"],
-            &["caido", "caidos", "caida", "chispas", "chispeando", "suelo", "calle", "echando"],
-        ],
-        window: 6,
-        cancel_next: &[],
-        cancel_near: &["podar*", "poda", "arbol*", "rama*", "solicitud"],
-    },
-    Cue {
-        name: "persona atrapada",
-        slots: &[&["atrapado", "atrapada", "atrapados", "ahogando", "ahogandose", "encerrado", "encerrada"]],
-        window: 1,
-        cancel_next: &[],
-        cancel_near: &[],
-    },
-    Cue {
-        name: "no puede salir",
-        slots: &[&["no"], &["puede", "pueden", "podemos"], &["salir"]],
-        window: 3,
-        cancel_next: &[],
-        cancel_near: &["carro", "coche", "estacionamiento", "entrada"],
-    },
-];
-
-/// Danger words that are not an emergency on their own ("gas", "knife",
-/// "drowning"): a text with one of them, and no cue, is filed only after
-/// asking the resident whether anyone is in danger right now.
-pub(crate) static WARNINGS: &[Cue] = &[
-    Cue {
-        name: "fire or smoke",
-        slots: &[&["fire", "flames", "blaze", "burning", "burnt", "smoke", "fuego", "incendio*", "humo", "quemando"]],
-        window: 1,
-        cancel_next: FIRE_NEXT,
-        cancel_near: &[
-            "hydrant",
-            "hydrants",
-            "hidrante",
-            "detector",
-            "detectors",
-            "shop",
-            "pit",
-            "pits",
-            "permit",
-            "fireworks",
-            "fireplace",
-            "ant",
-            "ants",
-            "bbq",
-            "barbecue",
-            "grill",
-            "smoker",
-            "cigarette",
-            "cigarettes",
-            "alarma",
-            "bomberos",
-            "estacion",
-            "artificiales",
-        ],
-    },
-    Cue {
-        name: "gas",
-        slots: &[&["gas", "gass", "propane", "monoxide"]],
-        window: 1,
-        cancel_next: &["station", "stations", "can", "cans", "mower", "prices", "pump", "pumps", "company", "bill"],
-        cancel_near: &["station", "gasolinera", "mileage", "tank", "tanks", "dispose", "disposal", "cylinders"],
-    },
-    Cue {
-        name: "weapon",
-        slots: &[&[
-            "gun*", "knife", "knives", "weapon*", "armed", "shoot*", "shots", "stab*", "pistola", "arma", "armas",
-            "armado", "cuchillo", "disparo*", "balazo*", "tiroteo",
-        ]],
-        window: 1,
-        cancel_next: &["range", "store", "shop", "club", "off", "clock"],
-        cancel_near: &["range", "basketball", "hoops", "photo", "photos", "photography", "nail", "flu", "film"],
-    },
-    Cue {
-        name: "someone hurt",
-        slots: &[&[
-            "hurt",
-            "injur*",
-            "bleed*",
-            "blood",
-            "unconscious*",
-            "unresponsive",
-            "seizure*",
-            "convuls*",
-            "overdos*",
-            "ambulance",
-            "cpr",
-            "herid*",
-            "sangr*",
-            "desmay*",
-            "inconscien*",
-            "ambulancia",
-            "sobredosis",
-        ]],
-        window: 1,
-        cancel_next: &["drive", "bank"],
-        cancel_near: &["tire", "tires", "rim", "rims", "car", "business", "sales", "feelings", "donation", "donate"],
-    },
-    Cue {
-        name: "danger to life",
-        slots: &[&["drown*", "trapped", "suicid*", "dying", "choking", "atrapad*", "ahog*", "muriendo"]],
-        window: 1,
-        cancel_next: &[],
-        cancel_near: &["trash", "garbage", "leaves", "weeds", "paperwork", "bills", "basura", "hojas", "mosquitoes"],
-    },
-    Cue {
-        name: "crime",
-        slots: &[&[
-            "robb*",
-            "burglar*",
-            "intruder*",
-            "assault*",
-            "threaten*",
-            "attack*",
-            "mugg*",
-            "robo",
-            "robando",
-            "asalt*",
-            "amenaz*",
-            "pelea*",
-        ]],
-        window: 1,
-        cancel_next: &[],
-        cancel_near: &["heart", "panic", "ant", "ants", "bees", "wasps"],
-    },
-    Cue {
-        name: "electrical danger",
-        slots: &[&["spark*", "arcing", "chispa*", "transformer", "electrocut*", "electrocutado"]],
-        window: 1,
-        cancel_next: &["plug", "plugs"],
-        cancel_near: &["plug", "plugs", "mower", "car"],
-    },
-    Cue {
-        name: "power line down",
-        slots: &[
-            &["power", "electric", "electrical", "live", "luz", "electricos"],
-            &["line", "lines", "wire", "wires", "cable", "cables"],
-        ],
-        window: 2,
-        cancel_next: &[],
-        cancel_near: &["trim", "trimming", "request", "bury", "buried", "poda*", "podar*", "quote", "outage"],
-    },
-    Cue {
-        name: "child alone",
-        slots: &[
-            &["kid", "kids", "child", "children", "toddler", "baby", "boy", "girl", "nino*", "nina*", "bebe"],
-            &["alone", "unattended", "locked", "wandering", "solo", "sola", "solos", "encerrad*"],
-        ],
-        window: 6,
-        cancel_next: &[],
-        cancel_near: &["bus", "school", "crossing", "guard", "sign"],
-    },
-    Cue {
-        name: "animal in danger",
-        slots: &[
-            &[
-                "dog", "dogs", "puppy", "cat", "kitten", "pet", "horse", "horses", "cow", "cows", "perro", "gato",
-                "caballo*", "vaca*",
-            ],
-            &[
-                "hot",
-                "locked",
-                "heat",
-                "panting",
-                "drowning",
-                "trapped",
-                "highway",
-                "interstate",
-                "freeway",
-                "carretera",
-                "encerrad*",
-                "atrapad*",
-            ],
-        ],
-        window: 6,
-        cancel_next: &[],
-        cancel_near: &["barking", "poop", "waste", "license", "licence", "adopt", "adoption", "dead"],
-    },
-];
-
 /// Whether a folded word matches a cue word, allowing one typo from six
 /// letters and two from ten, but none in the first letter; a five-letter cue
 /// word may only miss a letter ("smel" is "smell", but "light" is not
@@ -836,7 +116,7 @@ fn word_is(word: &[char], cancel: &str) -> bool {
 /// The cues of a list found in a text's words: every slot matched within
 /// the cue's window, no cancelling word next to or near the first slot's
 /// word (near is at least three words either side).
-fn find_cues(cues: &'static [Cue], words: &[Vec<char>], found: &mut Vec<&'static str>) {
+fn find_cues(cues: &[Cue], words: &[Vec<char>], found: &mut Vec<String>) {
     for cue in cues {
         'start: for start in 0..words.len() {
             if !cue.slots[0].iter().any(|c| word_matches(&words[start], c)) {
@@ -861,7 +141,7 @@ fn find_cues(cues: &'static [Cue], words: &[Vec<char>], found: &mut Vec<&'static
                 }
             }
             if !found.contains(&cue.name) {
-                found.push(cue.name);
+                found.push(cue.name.clone());
             }
             break;
         }
@@ -884,90 +164,11 @@ pub(crate) enum Danger {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Assessment {
     pub danger: Danger,
-    pub reasons: Vec<&'static str>,
-    pub tempered_by: Option<&'static str>,
+    pub reasons: Vec<String>,
+    pub tempered_by: Option<String>,
 }
 
-/// Phrases that place what a text tells in the past, as a habit, or as
-/// something that might happen, with the name used in the explanation.
-/// Each is a run of words; a word ending in `*` is a stem.
-const TEMPERING: &[(&str, &[&[&str]])] = &[
-    (
-        "told as past",
-        &[
-            &["ago"],
-            &["yesterday"],
-            &["earlier"],
-            &["ayer"],
-            &["anoche"],
-            &["pasado"],
-            &["pasada"],
-            &["hace"],
-            &["back", "in"],
-            &["used", "to"],
-            &["all", "season"],
-            &["last", "week"],
-            &["last", "weekend"],
-            &["last", "month"],
-            &["last", "year"],
-            &["last", "night"],
-            &["last", "summer"],
-            &["last", "winter"],
-            &["last", "spring"],
-            &["last", "fall"],
-            &["last", "time"],
-        ],
-    ),
-    (
-        "told as a habit",
-        &[
-            &["every"],
-            &["always"],
-            &["constantly"],
-            &["nightly"],
-            &["siempre"],
-            &["cada"],
-            &["all", "the", "time"],
-            &["ordinance"],
-            &["todos", "los"],
-        ],
-    ),
-    (
-        "told as what might happen",
-        &[
-            &["might"],
-            &["could", "get"],
-            &["could", "be"],
-            &["could", "fall"],
-            &["could", "catch"],
-            &["before", "someone"],
-            &["before", "somebody"],
-            &["waiting", "to", "happen"],
-            &["someday"],
-            &["podria"],
-            &["podrian"],
-        ],
-    ),
-];
-
-/// Words that say it is happening now; they keep a cue an emergency even
-/// when the text also tells of the past or of habits.
-const NOW: &[&[&str]] = &[
-    &["now"],
-    &["hurry"],
-    &["asap"],
-    &["immediately"],
-    &["currently"],
-    &["happening"],
-    &["911"],
-    &["ahora"],
-    &["ahorita"],
-    &["urgente"],
-    &["rapido"],
-    &["auxilio"],
-];
-
-fn has_phrase(words: &[Vec<char>], phrase: &[&str]) -> bool {
+fn has_phrase(words: &[Vec<char>], phrase: &[String]) -> bool {
     words.windows(phrase.len()).any(|w| w.iter().zip(phrase).all(|(word, p)| word_is(word, p)))
 }
 
@@ -976,10 +177,10 @@ fn has_phrase(words: &[Vec<char>], phrase: &[&str]) -> bool {
 /// habit, hypothesis or question, make a possible emergency. A question
 /// about what to do "if" something happens ("what should I do if I smell
 /// gas?") is asked before anything happened, and is not read for danger.
-pub(crate) fn assess(text: &str) -> Assessment {
+pub(crate) fn assess(tables: &Tables, text: &str) -> Assessment {
     let none = Assessment { danger: Danger::None, reasons: Vec::new(), tempered_by: None };
     let text = crate::search::truncate_query(text, super::MAX_TEXT_BYTES);
-    let question = is_question(text);
+    let question = is_question(tables, text);
     if question && text.unicode_words().any(|w| matches!(fold(w).as_str(), "if" | "si" | "ever")) {
         return none;
     }
@@ -987,20 +188,24 @@ pub(crate) fn assess(text: &str) -> Assessment {
     let words: Vec<Vec<char>> =
         text.unicode_words().take(400).map(|w| fold(w).chars().filter(|c| *c != '\'').collect()).collect();
     let mut reasons = Vec::new();
-    find_cues(CUES, &words, &mut reasons);
+    find_cues(&tables.cues, &words, &mut reasons);
     let cues = reasons.len();
-    find_cues(WARNINGS, &words, &mut reasons);
+    find_cues(&tables.warnings, &words, &mut reasons);
     if reasons.is_empty() {
         return none;
     }
-    let tempered_by = if NOW.iter().any(|p| has_phrase(&words, p)) {
+    let tempered_by = if tables.now.iter().any(|p| has_phrase(&words, p)) {
         None
     } else if question {
-        Some("asked as a question")
+        Some("asked as a question".to_string())
     } else {
-        TEMPERING.iter().find(|(_, phrases)| phrases.iter().any(|p| has_phrase(&words, p))).map(|(name, _)| *name)
+        tables
+            .tempering
+            .iter()
+            .find(|(_, phrases)| phrases.iter().any(|p| has_phrase(&words, p)))
+            .map(|(name, _)| name.clone())
     };
-    let danger = match (cues > 0, tempered_by) {
+    let danger = match (cues > 0, &tempered_by) {
         (true, None) => Danger::Emergency,
         (true, Some(_)) => Danger::Possible,
         (false, None) => Danger::Possible,
@@ -1016,52 +221,28 @@ pub(crate) fn assess(text: &str) -> Assessment {
     }
 }
 
-const QUESTION_STARTS: &[&str] = &[
-    "am", "are", "can", "could", "do", "does", "how", "is", "may", "should", "what", "whats", "when", "where", "which",
-    "who", "whom", "why", "will", "would", "como", "cual", "cuales", "cuando", "cuanto", "cuanta", "donde", "puedo",
-    "puede", "que", "quien",
-];
-
-/// Words that make a question-shaped text a report ("why hasn't my trash
-/// been picked up"): complaints, not requests for information.
-const REPORT_MARKERS: &[&str] = &[
-    "hasnt",
-    "havent",
-    "wasnt",
-    "werent",
-    "isnt",
-    "still",
-    "again",
-    "yet",
-    "weeks",
-    "days",
-    "broken",
-    "missed",
-    "overflowing",
-    "leaking",
-    "todavia",
-    "aun",
-    "semanas",
-    "dias",
-    "roto",
-    "rota",
-];
-
 /// Whether a text asks for information rather than reports a problem.
-pub(crate) fn is_question(text: &str) -> bool {
+pub(crate) fn is_question(tables: &Tables, text: &str) -> bool {
     let words: Vec<String> = text.unicode_words().take(64).map(|w| fold(w).replace('\'', "")).collect();
     let Some(first) = words.first() else { return false };
-    let asks = text.trim_end().ends_with('?')
-        || text.trim_start().starts_with('¿')
-        || QUESTION_STARTS.contains(&first.as_str());
-    asks && !words.iter().any(|w| REPORT_MARKERS.contains(&w.as_str()))
+    let asks =
+        text.trim_end().ends_with('?') || text.trim_start().starts_with('¿') || tables.question_starts.contains(first);
+    asks && !words.iter().any(|w| tables.report_markers.contains(w))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn cues(t: &str) -> Vec<&'static str> {
+    fn assess(t: &str) -> Assessment {
+        super::assess(&crate::classify::cues::builtin().unwrap(), t)
+    }
+
+    fn is_question(t: &str) -> bool {
+        super::is_question(&crate::classify::cues::builtin().unwrap(), t)
+    }
+
+    fn cues(t: &str) -> Vec<String> {
         let a = assess(t);
         if a.danger == Danger::Emergency { a.reasons } else { Vec::new() }
     }
@@ -1082,7 +263,7 @@ mod tests {
         ] {
             let a = assess(t);
             assert_eq!(a.danger, Danger::Possible, "{t}: {a:?}");
-            assert_eq!(a.tempered_by, tempered, "{t}");
+            assert_eq!(a.tempered_by.as_deref(), tempered, "{t}");
         }
         // Told as past, but happening now after all.
         assert_eq!(assess("he was robbed at gunpoint and they are still running, right now").danger, Danger::Emergency);

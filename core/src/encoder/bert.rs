@@ -57,7 +57,7 @@ impl Config {
             eps: json["layer_norm_eps"].as_f64().unwrap_or(1e-12) as f32,
             max_positions: int("max_position_embeddings")?,
         };
-        if config.hidden % config.heads != 0 {
+        if !config.hidden.is_multiple_of(config.heads) {
             return Err(bad(format!(
                 "hidden_size {} is not a multiple of num_attention_heads {}",
                 config.hidden, config.heads
@@ -390,6 +390,9 @@ mod x86 {
 
     #[target_feature(enable = "avx2,fma,f16c")]
     #[inline]
+    // Note: the accumulators are indexed by row and column on purpose; with
+    // constant R and C the loops unroll into registers.
+    #[allow(clippy::needless_range_loop)]
     unsafe fn block<const R: usize, const C: usize>(
         x: *const f32,
         i: usize,

@@ -621,3 +621,30 @@ fn ids_that_cannot_work() {
     let text = format!("+++\nid = {:?}\ntitle = \"A\"\n+++\nBody.\n", "x".repeat(128));
     Catalog::from_files([("articles/a.md", text)]).unwrap();
 }
+
+#[test]
+fn triage_cue_problems_name_the_line_and_what_to_write() {
+    let text = "[[cue]]\nname = \"sinkhole\"\nslots = [[\"sinkhole\"], [\"opened up\"]]\nwindow = 4\n";
+    let p = one_problem(with_file("triage.toml", text), "triage.toml", Some(1), "cue[0].slots[1]", &["'opened up'"]);
+    assert!(p.message.contains("two slots"), "{p}");
+    let text = "[[warning]]\nname = \"shaft\"\nslots = [[\"shaft\"]]\nwindow = 30\n";
+    one_problem(
+        with_file("triage.toml", text),
+        "triage.toml",
+        Some(4),
+        "warning[0].window",
+        &["window = 30", "1 to 12"],
+    );
+    let text = "[[cue]]\nname = \"x\"\nslots = [[\"@missing\"]]\nwindow = 1\n";
+    one_problem(
+        with_file("triage.toml", text),
+        "triage.toml",
+        Some(1),
+        "cue[0].slots[0]",
+        &["'@missing' names no list"],
+    );
+    let text = "[now]\nphrases = [\"ahora\"]\n";
+    one_problem(with_file("triage.toml", text), "triage.toml", Some(1), "now", &["the library's own"]);
+    let text = "[[cue]]\nname = \"x\"\nslots = [[\"x\"]]\nwindow = 1\nwords = 3\n";
+    one_problem(with_file("triage.toml", text), "triage.toml", Some(5), "cue[0]", &["unknown field 'words'"]);
+}

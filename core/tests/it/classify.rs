@@ -131,6 +131,71 @@ fn triage_sends_emergencies_to_911() {
     assert!(t.answers.iter().any(|a| a.id == "main-library"));
 }
 
+/// A catalog's own cue (docs/classify.md, "Adding a cue"): the example of
+/// the docs, on the test catalog, in English and Spanish, with a typo; its
+/// look-alike stays a report; a bundle carries the cue.
+#[test]
+fn a_catalogs_own_cue_fires() {
+    let cues = r#"
+[words]
+water = ["water", "agua", "flooding", "inundando", "pouring"]
+
+[[cue]]
+name = "levee breach"
+slots = [["levee", "dique", "bordo"], ["breach*", "broke", "rompio", "overtopping", "@water"]]
+window = 5
+cancel_near = ["inspection", "mowing", "inspeccion"]
+
+[[warning]]
+name = "open mine shaft"
+slots = [["shaft", "tiro"], ["open", "abierto", "uncovered", "collapsed"]]
+window = 3
+"#;
+    let plain = Engine::build(civic311::Catalog::from_files(crate::util::base_files()).unwrap()).unwrap();
+    let local =
+        Engine::build(civic311::Catalog::from_files(crate::util::with_file("triage.toml", cues)).unwrap()).unwrap();
+    let breach = "the levee behind Quail Run just broke and water is coming into the houses";
+    assert!(
+        !plain.triage(breach).unwrap().reasons.iter().any(|r| r == "levee breach"),
+        "without the file, no such cue"
+    );
+    for text in [breach, "se rompió el dique y el agua está entrando a las casas", "the leve is breeched!!"] {
+        let t = local.triage(text).unwrap();
+        assert_eq!(t.kind, TriageKind::Emergency, "{text}: {t:?}");
+        assert!(t.reasons.iter().any(|r| r == "levee breach"), "{text}: {:?}", t.reasons);
+    }
+    let t = local.triage("levee mowing is overdue, the grass is knee high").unwrap();
+    assert_eq!(t.kind, TriageKind::Report, "{t:?}");
+    assert!(!t.reasons.iter().any(|r| r == "levee breach"), "{:?}", t.reasons);
+    // A warning asks first.
+    let t = local.triage("there is an open shaft in the lot behind the school").unwrap();
+    assert!(t.possible_emergency && t.kind != TriageKind::Emergency, "{t:?}");
+    assert!(t.reasons.iter().any(|r| r == "open mine shaft"), "{:?}", t.reasons);
+    // Bundles carry the catalog's cues.
+    let loaded = Engine::from_bundle(&local.to_bundle().unwrap()).unwrap();
+    assert!(loaded.triage(breach).unwrap().reasons.iter().any(|r| r == "levee breach"));
+}
+
+/// Catalogs with fewer than two categories classify without a model: the
+/// only category, certain, or none (a folder of articles); triage works.
+#[test]
+fn one_category_or_none_classifies_and_triages() {
+    let one = Engine::build(civic311::Catalog::from_files(crate::util::base_files()).unwrap()).unwrap();
+    let s = one.classify("anything at all", 3).unwrap();
+    assert_eq!((s.len(), s[0].service_code.as_str(), s[0].score), (1, "ST-POTHOLE", 1.0));
+    assert!(one.classify("anything", 0).unwrap().is_empty());
+    let faq = civic311::Catalog::from_files([(
+        "articles/faq.md",
+        "+++\nid = \"faq\"\ntitle = \"Hours\"\n+++\nOpen daily.\n",
+    )]);
+    let faq = Engine::build(faq.unwrap()).unwrap();
+    assert!(faq.classify("a pothole", 3).unwrap().is_empty());
+    let t = faq.triage("I smell gas in my kitchen").unwrap();
+    assert_eq!(t.kind, TriageKind::Emergency);
+    assert!(t.suggestions.is_empty());
+    assert_eq!(faq.triage("when are you open?").unwrap().kind, TriageKind::Question);
+}
+
 fn eval_set(name: &str) -> Vec<serde_json::Value> {
     let path = format!("{}/../eval/riverton/{name}", env!("CARGO_MANIFEST_DIR"));
     std::fs::read_to_string(&path)

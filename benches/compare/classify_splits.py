@@ -1,0 +1,142 @@
+#!/usr/bin/env python3
+"""civic311's trained classifier against scikit-learn on repeated random
+stratified splits, same rows for both, in one process.
+
+    benches/compare/setup.sh                       # once: scikit-learn 1.9.1
+    target/compare-venv/bin/pip install ./bindings-python
+    target/compare-venv/bin/python benches/compare/classify_splits.py [--seeds 20] [--set newport|riverton|all] [--test]
+
+Sets:
+  newport   Newport's SeeClickFix requests (kb-fixtures/newport/, 16 labels):
+            splits of its `train` rows only (70 % fit, 30 % scored). With
+            --test, instead: fit on `train`, score on the public `test` rows,
+            once (for when the method is fixed).
+  riverton  Riverton's 277 golden complaints (eval/riverton/complaints.jsonl,
+            55 codes, English and Spanish), split 70 / 30.
+
+scikit-learn is the reference pipeline of ../shared/eval/sklearn_reference.py
+(TF-IDF word 1-2 grams + char_wb 2-5 grams, logistic regression C=10).
+Splits are stratified: within each label, rows shuffled by the seed, 30 %
+scored (at least one where a label has two rows; a label with one row only
+trains). Macro-F1 is over the labels of the scored rows. Prints,
+for each set: the mean and standard deviation of macro-F1, the splits
+civic311 wins, ties and loses, its worst margin, and the fit and predict
+times of both.
+"""
+import argparse
+import json
+import os
+import random
+import statistics
+import time
+
+import sys
+
+import numpy as np
+from sklearn.metrics import f1_score
+
+import civic311
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from python_side_by_side import sklearn_pipeline  # noqa: E402  (the reference pipeline)
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def read(path):
+    with open(path, encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def split(labels, seed, test_share=0.3):
+    """Indices (fit, scored): within each label, shuffled by seed, 30 % scored
+    (at least one when the label has two rows or more)."""
+    by_label = {}
+    for i, label in enumerate(labels):
+        by_label.setdefault(label, []).append(i)
+    rng = random.Random(seed)
+    fit, scored = [], []
+    for label in sorted(by_label):
+        idx = by_label[label][:]
+        rng.shuffle(idx)
+        n = 0 if len(idx) < 2 else max(1, round(len(idx) * test_share))
+        scored += idx[:n]
+        fit += idx[n:]
+    return fit, scored
+
+
+def run(texts, labels, fit, scored):
+    ftexts, flabels = [texts[i] for i in fit], [labels[i] for i in fit]
+    stexts, gold = [texts[i] for i in scored], [labels[i] for i in scored]
+    out = {}
+    t0 = time.perf_counter()
+    sk = sklearn_pipeline().fit(ftexts, flabels)
+    t1 = time.perf_counter()
+    pred = list(sk.predict(stexts))
+    t2 = time.perf_counter()
+    out["sklearn"] = (f1_score(gold, pred, average="macro", labels=sorted(set(gold))), t1 - t0, t2 - t1)
+    t0 = time.perf_counter()
+    c3 = civic311.Classifier.train(ftexts, flabels)
+    t1 = time.perf_counter()
+    pred = c3.predict(stexts)
+    t2 = time.perf_counter()
+    out["civic311"] = (f1_score(gold, pred, average="macro", labels=sorted(set(gold))), t1 - t0, t2 - t1)
+    return out
+
+
+def report(name, results):
+    c3 = [r["civic311"][0] for r in results]
+    sk = [r["sklearn"][0] for r in results]
+    diff = [a - b for a, b in zip(c3, sk)]
+    wins = sum(d > 1e-9 for d in diff)
+    losses = sum(d < -1e-9 for d in diff)
+    print(f"\n{name}: {len(results)} splits")
+    print("| | macro-F1 mean (sd) | fit, median | predict, median |\n|---|---|---|---|")
+    for side in ("sklearn", "civic311"):
+        f1 = [r[side][0] for r in results]
+        sd = statistics.pstdev(f1) if len(f1) > 1 else 0.0
+        fit = statistics.median(r[side][1] for r in results)
+        pred = statistics.median(r[side][2] for r in results)
+        print(f"| {side} | {statistics.mean(f1):.3f} ({sd:.3f}) | {fit * 1000:.1f} ms | {pred * 1000:.2f} ms |")
+    print(
+        f"civic311 ahead on {wins} of {len(results)} splits, behind on {losses}; "
+        f"mean margin {statistics.mean(diff):+.3f}, worst {min(diff):+.3f}, best {max(diff):+.3f}"
+    )
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--seeds", type=int, default=20)
+    ap.add_argument("--set", default="all", choices=["newport", "riverton", "all"])
+    ap.add_argument("--test", action="store_true", help="Newport: fit on train, score on the public test rows, once")
+    args = ap.parse_args()
+    np.random.seed(0)
+
+    if args.set in ("newport", "all"):
+        rows = read(os.path.join(ROOT, "kb-fixtures/newport/newport-seeclickfix.jsonl"))
+        if args.test:
+            texts = [r["text"] for r in rows]
+            labels = [r["label"] for r in rows]
+            fit = [i for i, r in enumerate(rows) if r["split"] == "train"]
+            scored = [i for i, r in enumerate(rows) if r["split"] == "test"]
+            report("Newport, public split (train -> test)", [run(texts, labels, fit, scored)])
+        else:
+            rows = [r for r in rows if r["split"] == "train"]
+            texts = [r["text"] for r in rows]
+            labels = [r["label"] for r in rows]
+            report(
+                "Newport train rows, 70/30 stratified",
+                [run(texts, labels, *split(labels, seed)) for seed in range(args.seeds)],
+            )
+    if args.set in ("riverton", "all"):
+        rows = read(os.path.join(ROOT, "eval/riverton/complaints.jsonl"))
+        texts = [r["text"] for r in rows]
+        labels = [r["label"] for r in rows]
+        report(
+            "Riverton complaints, 70/30 stratified",
+            [run(texts, labels, *split(labels, seed)) for seed in range(args.seeds)],
+        )
+
+
+if __name__ == "__main__":
+    main()
