@@ -9,15 +9,15 @@ use std::sync::{Arc, OnceLock};
 
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
-use toml::de::DeTable;
 
 use crate::analyzer::fold;
 use crate::catalog::FileCtx;
-use crate::error::{Error, ErrorKind, Problem, Result};
+use crate::error::{Error, ErrorKind, Result};
 
-/// The library's cue tables.
-const BUILTIN: &str = include_str!("../../data/triage-cues.toml");
-/// Where they are, for error messages.
+/// The library's tables: `core/data/triage-cues.toml`, as the JSON of
+/// [`Tables`] (build.rs).
+const BUILTIN: &str = include_str!(concat!(env!("OUT_DIR"), "/triage-cues.json"));
+/// Where they are written, for error messages.
 pub(crate) const BUILTIN_PATH: &str = "core/data/triage-cues.toml";
 /// The widest a cue's window may be, in words.
 pub(crate) const MAX_WINDOW: usize = 12;
@@ -53,7 +53,7 @@ impl LocalCues {
 }
 
 /// Everything the triage's rules read.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Deserialize)]
 pub(crate) struct Tables {
     /// Emergency cues, then a catalog's.
     pub cues: Vec<Cue>,
@@ -72,15 +72,9 @@ pub(crate) fn builtin() -> Result<Arc<Tables>> {
     static TABLES: OnceLock<Result<Arc<Tables>>> = OnceLock::new();
     TABLES
         .get_or_init(|| {
-            let mut problems = Vec::new();
-            let tables = read_builtin(&mut problems);
-            match tables {
-                Some(t) if problems.is_empty() => Ok(Arc::new(t)),
-                _ => Err(Error::new(
-                    ErrorKind::Model,
-                    format!("the library's triage cues do not read: {}", show(&problems)),
-                )),
-            }
+            serde_json::from_str::<Tables>(BUILTIN).map(Arc::new).map_err(|why| {
+                Error::new(ErrorKind::Model, format!("the library's triage cues ({BUILTIN_PATH}) do not read: {why}"))
+            })
         })
         .clone()
 }
@@ -97,31 +91,78 @@ pub(crate) fn with_local(local: &LocalCues) -> Result<Arc<Tables>> {
     Ok(Arc::new(tables))
 }
 
-fn show(problems: &[Problem]) -> String {
-    problems
-        .iter()
-        .map(|p| format!("{}:{}: {}: {}", p.file, p.line.unwrap_or(0), p.field, p.message))
-        .collect::<Vec<_>>()
-        .join("; ")
+type Words = BTreeMap<String, Vec<String>>;
+
+/// The library's file as written, for the tests that check it.
+#[cfg(test)]
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PlainFile {
+    #[serde(default)]
+    words: Words,
+    now: RawNow,
+    questions: RawQuestions,
+    tempering: Vec<RawTempering>,
+    cue: Vec<PlainCue>,
+    warning: Vec<PlainCue>,
 }
 
-fn read_builtin(problems: &mut Vec<Problem>) -> Option<Tables> {
-    let mut ctx = FileCtx::new(BUILTIN_PATH, BUILTIN, 0, problems);
-    let doc = ctx.parse_toml(BUILTIN)?;
-    ctx.check_keys(&doc, &["words", "now", "questions", "tempering", "cue", "warning"]);
-    let words = read_words(&mut ctx, &doc);
-    let (cues, warnings) = read_cue_arrays(&mut ctx, &doc, &words);
-    let now: RawNow = ctx.table(&doc, "now")?;
-    let questions: RawQuestions = ctx.table(&doc, "questions")?;
-    let now = phrases(&mut ctx, &now.phrases, "now.phrases", &words);
-    let question_starts = word_list(&mut ctx, &questions.starts, "questions.starts", &words);
-    let report_markers = word_list(&mut ctx, &questions.report_markers, "questions.report_markers", &words);
-    let mut tempering = Vec::new();
-    for (i, _, raw) in ctx.array::<RawTempering>(&doc, "tempering", "name", &mut Vec::new()) {
-        let list = phrases(&mut ctx, &raw.phrases, &format!("tempering[{i}].phrases"), &words);
-        tempering.push((raw.name, list));
-    }
-    Some(Tables { cues, warnings, tempering, now, question_starts, report_markers })
+/// A cue as written.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PlainCue {
+    name: String,
+    slots: Vec<Vec<String>>,
+    window: i64,
+    #[serde(default)]
+    cancel_next: Vec<String>,
+    #[serde(default)]
+    cancel_near: Vec<String>,
+}
+
+#[cfg(test)]
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTempering {
+    name: String,
+    phrases: Vec<String>,
+}
+
+#[cfg(test)]
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawNow {
+    phrases: Vec<String>,
+}
+
+#[cfg(test)]
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawQuestions {
+    starts: Vec<String>,
+    report_markers: Vec<String>,
+}
+
+/// Which part of a cue's table a problem is in (its line, where the file has lines).
+#[derive(Clone, Copy)]
+enum Part {
+    Table,
+    Name,
+    Slots,
+    Window,
+}
+
+/// A cue of a catalog's `triage.toml`, with the spans of its parts.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCue {
+    name: Spanned<String>,
+    slots: Spanned<Vec<Vec<String>>>,
+    window: Spanned<i64>,
+    #[serde(default)]
+    cancel_next: Vec<String>,
+    #[serde(default)]
+    cancel_near: Vec<String>,
 }
 
 /// Reads a catalog's `triage.toml`: its `[[cue]]` and `[[warning]]` tables
@@ -141,157 +182,116 @@ pub(crate) fn read_local(ctx: &mut FileCtx<'_>, text: &str) -> LocalCues {
         }
     }
     ctx.check_keys(&doc, &["words", "cue", "warning", "now", "questions", "tempering"]);
-    let words = read_words(ctx, &doc);
-    let (cues, warnings) = read_cue_arrays(ctx, &doc, &words);
+    let words: Words = ctx.table(&doc, "words").unwrap_or_default();
+    let mut lists = [Vec::new(), Vec::new()];
+    for (list, key) in lists.iter_mut().zip(["cue", "warning"]) {
+        let mut names = Vec::new();
+        for (i, span, raw) in ctx.array::<RawCue>(&doc, key, "name", &mut Vec::new()) {
+            let plain = PlainCue {
+                name: raw.name.get_ref().clone(),
+                slots: raw.slots.get_ref().clone(),
+                window: *raw.window.get_ref(),
+                cancel_next: raw.cancel_next.clone(),
+                cancel_near: raw.cancel_near.clone(),
+            };
+            let mut sink = |part: Part, field: String, message: String| {
+                let at = match part {
+                    Part::Table => span.clone(),
+                    Part::Name => raw.name.span(),
+                    Part::Slots => raw.slots.span(),
+                    Part::Window => raw.window.span(),
+                };
+                ctx.at(Some(&at), field, message);
+            };
+            if let Some(cue) = check_cue(&plain, key, i, &mut names, &words, &mut sink) {
+                list.push(cue);
+            }
+        }
+    }
+    let [cues, warnings] = lists;
     LocalCues { cues, warnings }
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawCue {
-    name: Spanned<String>,
-    slots: Spanned<Vec<Vec<String>>>,
-    window: Spanned<i64>,
-    #[serde(default)]
-    cancel_next: Vec<String>,
-    #[serde(default)]
-    cancel_near: Vec<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawTempering {
-    name: String,
-    phrases: Vec<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawNow {
-    phrases: Vec<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawQuestions {
-    starts: Vec<String>,
-    report_markers: Vec<String>,
-}
-
-fn read_words(ctx: &mut FileCtx<'_>, doc: &DeTable<'_>) -> BTreeMap<String, Vec<String>> {
-    ctx.table::<BTreeMap<String, Vec<String>>>(doc, "words").unwrap_or_default()
-}
-
-fn read_cue_arrays(
-    ctx: &mut FileCtx<'_>,
-    doc: &DeTable<'_>,
-    words: &BTreeMap<String, Vec<String>>,
-) -> (Vec<Cue>, Vec<Cue>) {
-    let mut out = [Vec::new(), Vec::new()];
-    for (slot, key) in ["cue", "warning"].into_iter().enumerate() {
-        // Note: a warning may share a cue's name ("someone hurt"): the
-        // reason reads the same whichever found it.
-        let mut names: Vec<String> = Vec::new();
-        for (i, span, raw) in ctx.array::<RawCue>(doc, key, "name", &mut Vec::new()) {
-            let field = format!("{key}[{i}]");
-            let name = raw.name.get_ref().trim().to_string();
-            if name.is_empty() {
-                ctx.at(
-                    Some(&raw.name.span()),
-                    format!("{field}.name"),
-                    "a cue needs a name: what the triage gives as its reason, such as \"levee breach\"",
-                );
-                continue;
-            }
-            if names.contains(&name) {
-                ctx.at(
-                    Some(&raw.name.span()),
-                    format!("{field}.name"),
-                    format!("the name '{name}' is used twice among the [[{key}]] tables; give each its own"),
-                );
-                continue;
-            }
-            names.push(name.clone());
-            let window = *raw.window.get_ref();
-            if !(1..=MAX_WINDOW as i64).contains(&window) {
-                ctx.at(
-                    Some(&raw.window.span()),
-                    format!("{field}.window"),
-                    format!(
-                        "window = {window}; use 1 to {MAX_WINDOW} (words between the first slot's word and the others)"
-                    ),
-                );
-                continue;
-            }
-            if raw.slots.get_ref().is_empty() || raw.slots.get_ref().iter().any(Vec::is_empty) {
-                ctx.at(
-                    Some(&raw.slots.span()),
-                    format!("{field}.slots"),
-                    "slots must list at least one slot, each with at least one word, such as [[\"levee\"], [\"breach\", \"breached\", \"overtopping\"]]",
-                );
-                continue;
-            }
-            let before = ctx.problems.len();
-            let slots: Vec<Vec<String>> = raw
-                .slots
-                .get_ref()
-                .iter()
-                .enumerate()
-                .map(|(s, list)| word_list(ctx, list, &format!("{field}.slots[{s}]"), words))
-                .collect();
-            let cancel_next = word_list(ctx, &raw.cancel_next, &format!("{field}.cancel_next"), words);
-            let cancel_near = word_list(ctx, &raw.cancel_near, &format!("{field}.cancel_near"), words);
-            if ctx.problems.len() > before {
-                // Note: word problems carry no line of their own; point at the table.
-                for p in &mut ctx.problems[before..] {
-                    p.line = p.line.or(Some(ctx.lines.line_of(span.start)));
-                }
-                continue;
-            }
-            out[slot].push(Cue { name, slots, window: window as usize, cancel_next, cancel_near });
-        }
+/// Checks one cue as written (`key` is "cue" or "warning", `i` its place)
+/// and returns it with its words folded and `@lists` expanded; problems go
+/// to `sink`. Names are unique among a file's tables of one kind (a
+/// warning may share a cue's name: the reason reads the same).
+fn check_cue(
+    raw: &PlainCue,
+    key: &str,
+    i: usize,
+    names: &mut Vec<String>,
+    words: &Words,
+    sink: &mut dyn FnMut(Part, String, String),
+) -> Option<Cue> {
+    let field = format!("{key}[{i}]");
+    let name = raw.name.trim().to_string();
+    if name.is_empty() {
+        let why = "a cue needs a name: what the triage gives as its reason, such as \"levee breach\"";
+        sink(Part::Name, format!("{field}.name"), why.into());
+        return None;
     }
-    let [cues, warnings] = out;
-    (cues, warnings)
+    if names.contains(&name) {
+        let why = format!("the name '{name}' is used twice among the [[{key}]] tables; give each its own");
+        sink(Part::Name, format!("{field}.name"), why);
+        return None;
+    }
+    names.push(name.clone());
+    if !(1..=MAX_WINDOW as i64).contains(&raw.window) {
+        let why = format!(
+            "window = {}; use 1 to {MAX_WINDOW} (words between the first slot's word and the others)",
+            raw.window
+        );
+        sink(Part::Window, format!("{field}.window"), why);
+        return None;
+    }
+    if raw.slots.is_empty() || raw.slots.iter().any(Vec::is_empty) {
+        let why = "slots must list at least one slot, each with at least one word, such as [[\"levee\"], [\"breach\", \"breached\", \"overtopping\"]]";
+        sink(Part::Slots, format!("{field}.slots"), why.into());
+        return None;
+    }
+    let mut bad = false;
+    let mut words_sink = |f: String, m: String| {
+        bad = true;
+        sink(Part::Table, f, m);
+    };
+    let slots: Vec<Vec<String>> = raw
+        .slots
+        .iter()
+        .enumerate()
+        .map(|(s, list)| word_list(list, &format!("{field}.slots[{s}]"), words, &mut words_sink))
+        .collect();
+    let cancel_next = word_list(&raw.cancel_next, &format!("{field}.cancel_next"), words, &mut words_sink);
+    let cancel_near = word_list(&raw.cancel_near, &format!("{field}.cancel_near"), words, &mut words_sink);
+    (!bad).then_some(Cue { name, slots, window: raw.window as usize, cancel_next, cancel_near })
 }
 
 /// A list of words, folded, with `@name` lists expanded; a problem for
 /// each entry that is not one word.
-fn word_list(
-    ctx: &mut FileCtx<'_>,
-    list: &[String],
-    field: &str,
-    words: &BTreeMap<String, Vec<String>>,
-) -> Vec<String> {
+fn word_list(list: &[String], field: &str, words: &Words, sink: &mut dyn FnMut(String, String)) -> Vec<String> {
     let mut out = Vec::new();
     for entry in list {
-        if let Some(name) = entry.strip_prefix('@') {
-            match words.get(name) {
-                Some(named) => {
-                    for w in named {
-                        push_word(ctx, w, field, &mut out);
-                    }
-                }
-                None => ctx.at(
-                    None,
-                    field,
-                    format!(
+        let expanded: Vec<&String> = match entry.strip_prefix('@') {
+            Some(name) => match words.get(name) {
+                Some(named) => named.iter().collect(),
+                None => {
+                    let why = format!(
                         "'{entry}' names no list; define it under [words] ({name} = [\"...\"]) or write the words here"
-                    ),
-                ),
+                    );
+                    sink(field.to_string(), why);
+                    continue;
+                }
+            },
+            None => vec![entry],
+        };
+        for w in expanded {
+            match cue_word(w) {
+                Ok(w) => out.push(w),
+                Err(why) => sink(field.to_string(), why),
             }
-        } else {
-            push_word(ctx, entry, field, &mut out);
         }
     }
     out
-}
-
-fn push_word(ctx: &mut FileCtx<'_>, word: &str, field: &str, out: &mut Vec<String>) {
-    match cue_word(word) {
-        Ok(w) => out.push(w),
-        Err(why) => ctx.at(None, field, why),
-    }
 }
 
 /// A cue word as the triage compares it: folded (lowercase, no accents),
@@ -317,22 +317,6 @@ pub(crate) fn cue_word(word: &str) -> std::result::Result<String, String> {
     Ok(folded)
 }
 
-/// Phrases: runs of words separated by spaces.
-fn phrases(
-    ctx: &mut FileCtx<'_>,
-    list: &[String],
-    field: &str,
-    words: &BTreeMap<String, Vec<String>>,
-) -> Vec<Vec<String>> {
-    list.iter()
-        .map(|p| {
-            let parts: Vec<String> = p.split_whitespace().map(str::to_string).collect();
-            word_list(ctx, &parts, field, words)
-        })
-        .filter(|p| !p.is_empty())
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -345,6 +329,43 @@ mod tests {
         let fire = t.cues.iter().find(|c| c.name == "fire").unwrap();
         assert!(fire.cancel_next.contains(&"hydrant".to_string()), "@fire_next expanded");
         assert!(t.tempering[0].1.contains(&vec!["back".to_string(), "in".to_string()]));
+    }
+
+    /// The library's file passes the checks a catalog's passes, and reads
+    /// the same through them (its words already folded).
+    #[test]
+    fn the_library_file_passes_the_catalog_checks() {
+        let file: PlainFile = toml::from_str(include_str!("../../data/triage-cues.toml")).unwrap();
+        let mut problems = Vec::new();
+        let mut sink = |_: Part, field: String, message: String| problems.push(format!("{field}: {message}"));
+        let mut checked = [Vec::new(), Vec::new()];
+        for (list, (key, raws)) in checked.iter_mut().zip([("cue", &file.cue), ("warning", &file.warning)]) {
+            let mut names = Vec::new();
+            for (i, raw) in raws.iter().enumerate() {
+                list.extend(check_cue(raw, key, i, &mut names, &file.words, &mut sink));
+            }
+        }
+        let mut words_sink = |field: String, message: String| problems.push(format!("{field}: {message}"));
+        let mut lists = vec![
+            (&file.questions.starts, "questions.starts"),
+            (&file.questions.report_markers, "questions.report_markers"),
+        ];
+        lists.extend(file.tempering.iter().map(|t| (&t.phrases, "tempering")));
+        lists.push((&file.now.phrases, "now"));
+        for (list, field) in lists {
+            for phrase in list {
+                let words: Vec<String> = phrase.split_whitespace().map(str::to_string).collect();
+                let folded = word_list(&words, field, &file.words, &mut words_sink);
+                assert!(phrase.starts_with('@') || folded == words, "{field}: '{phrase}' is not written folded");
+            }
+        }
+        assert!(problems.is_empty(), "{problems:#?}");
+        let t = builtin().unwrap();
+        let [cues, warnings] = checked;
+        assert_eq!(t.cues, cues, "the library's cues are written folded");
+        assert_eq!(t.warnings, warnings);
+        let names: Vec<&str> = file.tempering.iter().map(|x| x.name.as_str()).collect();
+        assert_eq!(names, t.tempering.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>());
     }
 
     #[test]
@@ -390,7 +411,7 @@ window = 2
         let local = read_local(&mut ctx, text);
         assert_eq!(local.cues.len(), 1);
         assert_eq!(local.cues[0].slots[1], ["breach", "breached", "agua", "water"]);
-        let all = show(&problems);
+        let all: String = problems.iter().map(|p| format!("{p}\n")).collect();
         assert!(all.contains("used twice among the [[cue]] tables"), "{all}");
         assert!(all.contains("window = 30"), "{all}");
         assert!(all.contains("'@nothing' names no list"), "{all}");
