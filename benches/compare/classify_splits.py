@@ -5,6 +5,9 @@ stratified splits, same rows for both, in one process.
     benches/compare/setup.sh                       # once: scikit-learn 1.9.1
     target/compare-venv/bin/pip install ./bindings-python
     target/compare-venv/bin/python benches/compare/classify_splits.py [--seeds 20] [--set newport|riverton|all] [--test]
+    # scikit-learn's side only, with the splits, for the Rust bench to score civic311 on:
+    python benches/compare/classify_splits.py --sklearn-only --dump target/splits.json
+    cargo bench -p civic311-benches --bench newport -- --splits target/splits.json
 
 Sets:
   newport   Newport's SeeClickFix requests (kb-fixtures/newport/, 16 labels):
@@ -28,17 +31,20 @@ import json
 import os
 import random
 import statistics
-import time
-
 import sys
+import time
+import warnings
 
 import numpy as np
 from sklearn.metrics import f1_score
 
-import civic311
+try:
+    import civic311
+except ImportError:  # --sklearn-only needs scikit-learn alone
+    civic311 = None
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from python_side_by_side import sklearn_pipeline  # noqa: E402  (the reference pipeline)
+from sklearn_reference import sklearn_pipeline  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -65,7 +71,7 @@ def split(labels, seed, test_share=0.3):
     return fit, scored
 
 
-def run(texts, labels, fit, scored):
+def run(texts, labels, fit, scored, sklearn_only=False):
     ftexts, flabels = [texts[i] for i in fit], [labels[i] for i in fit]
     stexts, gold = [texts[i] for i in scored], [labels[i] for i in scored]
     out = {}
@@ -75,6 +81,9 @@ def run(texts, labels, fit, scored):
     pred = list(sk.predict(stexts))
     t2 = time.perf_counter()
     out["sklearn"] = (f1_score(gold, pred, average="macro", labels=sorted(set(gold))), t1 - t0, t2 - t1)
+    out["fit"], out["scored"] = fit, scored
+    if sklearn_only:
+        return out
     t0 = time.perf_counter()
     c3 = civic311.Classifier.train(ftexts, flabels)
     t1 = time.perf_counter()
@@ -85,6 +94,10 @@ def run(texts, labels, fit, scored):
 
 
 def report(name, results):
+    if "civic311" not in results[0]:
+        f1 = [r["sklearn"][0] for r in results]
+        print(f"\n{name}: {len(results)} splits, scikit-learn macro-F1 {statistics.mean(f1):.3f} ({statistics.pstdev(f1):.3f})")
+        return
     c3 = [r["civic311"][0] for r in results]
     sk = [r["sklearn"][0] for r in results]
     diff = [a - b for a, b in zip(c3, sk)]
@@ -109,8 +122,15 @@ def main():
     ap.add_argument("--seeds", type=int, default=20)
     ap.add_argument("--set", default="all", choices=["newport", "riverton", "all"])
     ap.add_argument("--test", action="store_true", help="Newport: fit on train, score on the public test rows, once")
+    ap.add_argument("--sklearn-only", action="store_true", help="score scikit-learn alone (with --dump)")
+    ap.add_argument("--dump", metavar="FILE", help="write the splits and scikit-learn's scores as JSON")
     args = ap.parse_args()
+    if civic311 is None and not args.sklearn_only:
+        ap.error("civic311 is not installed here; install ./bindings-python or pass --sklearn-only")
     np.random.seed(0)
+    # Riverton has about five rows a label, which scikit-learn warns of once a split.
+    warnings.filterwarnings("ignore", message="The number of unique classes")
+    dump = {}
 
     if args.set in ("newport", "all"):
         rows = read(os.path.join(ROOT, "kb-fixtures/newport/newport-seeclickfix.jsonl"))
@@ -119,23 +139,27 @@ def main():
             labels = [r["label"] for r in rows]
             fit = [i for i, r in enumerate(rows) if r["split"] == "train"]
             scored = [i for i, r in enumerate(rows) if r["split"] == "test"]
-            report("Newport, public split (train -> test)", [run(texts, labels, fit, scored)])
+            results = [run(texts, labels, fit, scored, args.sklearn_only)]
+            report("Newport, public split (train -> test)", results)
+            dump["newport-test"] = {"path": "kb-fixtures/newport/newport-seeclickfix.jsonl", "splits": results}
         else:
             rows = [r for r in rows if r["split"] == "train"]
             texts = [r["text"] for r in rows]
             labels = [r["label"] for r in rows]
-            report(
-                "Newport train rows, 70/30 stratified",
-                [run(texts, labels, *split(labels, seed)) for seed in range(args.seeds)],
-            )
+            results = [run(texts, labels, *split(labels, seed), args.sklearn_only) for seed in range(args.seeds)]
+            report("Newport train rows, 70/30 stratified", results)
+            dump["newport"] = {"path": "kb-fixtures/newport/newport-seeclickfix.jsonl", "only_split": "train", "splits": results}
     if args.set in ("riverton", "all"):
         rows = read(os.path.join(ROOT, "eval/riverton/complaints.jsonl"))
         texts = [r["text"] for r in rows]
         labels = [r["label"] for r in rows]
-        report(
-            "Riverton complaints, 70/30 stratified",
-            [run(texts, labels, *split(labels, seed)) for seed in range(args.seeds)],
-        )
+        results = [run(texts, labels, *split(labels, seed), args.sklearn_only) for seed in range(args.seeds)]
+        report("Riverton complaints, 70/30 stratified", results)
+        dump["riverton"] = {"path": "eval/riverton/complaints.jsonl", "splits": results}
+    if args.dump:
+        # Indices are into the file's rows (Newport: its train rows only, unless --test).
+        with open(args.dump, "w", encoding="utf-8") as f:
+            json.dump(dump, f)
 
 
 if __name__ == "__main__":

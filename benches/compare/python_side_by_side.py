@@ -42,23 +42,10 @@ import search_quality  # noqa: E402
 
 import civic311  # noqa: E402
 import numpy as np  # noqa: E402
-from sklearn.feature_extraction.text import TfidfVectorizer  # noqa: E402
-from sklearn.linear_model import LogisticRegression  # noqa: E402
 from sklearn.metrics import accuracy_score, f1_score  # noqa: E402
-from sklearn.pipeline import make_pipeline, make_union  # noqa: E402
+from sklearn_reference import sklearn_pipeline  # noqa: E402
 
 RUNS = 7
-
-
-def sklearn_pipeline():
-    """The reference pipeline of ../shared/eval/sklearn_reference.py."""
-    return make_pipeline(
-        make_union(
-            TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=1),
-            TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=2),
-        ),
-        LogisticRegression(C=10, max_iter=2000),
-    )
 
 
 def median_seconds(fn, runs=RUNS):

@@ -187,11 +187,12 @@ pub struct Classifier {
 impl Classifier {
     /// Trains on `texts` and their `labels` (same length; at least two
     /// distinct labels). Options left as None keep civic311's defaults:
-    /// seed 311, 12 epochs, l2 1e-5, learning_rate 0.05, class_balance 1.0
+    /// seed 311, 12 epochs but at most max_updates 250,000 row updates (one
+    /// pass at least), l2 1e-3, learning_rate 0.07, class_balance 1.0
     /// (scikit-learn's "balanced"; 0 weighs every row alike), calibrate True.
     /// The same rows and seed give the same model.
     #[staticmethod]
-    #[pyo3(signature = (texts, labels, *, seed=None, epochs=None, l2=None, learning_rate=None, class_balance=None, calibrate=None))]
+    #[pyo3(signature = (texts, labels, *, seed=None, epochs=None, max_updates=None, l2=None, learning_rate=None, class_balance=None, calibrate=None))]
     #[allow(clippy::too_many_arguments)]
     fn train(
         py: Python<'_>,
@@ -199,6 +200,7 @@ impl Classifier {
         labels: &Bound<'_, PyAny>,
         seed: Option<u64>,
         epochs: Option<usize>,
+        max_updates: Option<usize>,
         l2: Option<f32>,
         learning_rate: Option<f32>,
         class_balance: Option<f32>,
@@ -217,6 +219,7 @@ impl Classifier {
         let options = TrainOptions {
             seed: seed.unwrap_or(d.seed),
             epochs: epochs.unwrap_or(d.epochs),
+            max_updates: max_updates.unwrap_or(d.max_updates),
             l2: l2.unwrap_or(d.l2),
             learning_rate: learning_rate.unwrap_or(d.learning_rate),
             class_balance: class_balance.unwrap_or(d.class_balance),

@@ -57,6 +57,7 @@ mod error;
 mod handle;
 mod hybrid;
 pub mod open311;
+mod parallel;
 mod request;
 pub mod route;
 pub mod search;

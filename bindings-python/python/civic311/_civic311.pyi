@@ -300,6 +300,7 @@ class Classifier:
         *,
         seed: Optional[int] = None,
         epochs: Optional[int] = None,
+        max_updates: Optional[int] = None,
         l2: Optional[float] = None,
         learning_rate: Optional[float] = None,
         class_balance: Optional[float] = None,
@@ -307,7 +308,8 @@ class Classifier:
     ) -> "Classifier":
         """Trains on `texts` and their `labels` (same length; at least two
         distinct labels). Options left as None keep civic311's defaults:
-        seed 311, 12 epochs, l2 1e-5, learning_rate 0.05, class_balance 1.0
+        seed 311, 12 epochs but at most max_updates 250,000 row updates (one
+        pass at least), l2 1e-3, learning_rate 0.07, class_balance 1.0
         (scikit-learn's "balanced"; 0 weighs every row alike), calibrate True.
         The same rows and seed give the same model."""
     @property

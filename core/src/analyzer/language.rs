@@ -57,6 +57,9 @@ const SPANISH_MARKERS: &[&str] = &[
     "para", "por", "puedo", "que", "quien", "se", "su", "un", "una", "y",
 ];
 
+/// The length in bytes of the longest marker.
+const MARKER_MAX_LEN: usize = 6;
+
 /// Guesses the language of a short text (a query, a phrasing) from its
 /// marker words and its letters; `None` when it cannot tell, as with a
 /// single word such as "bache" or "pothole".
@@ -81,6 +84,11 @@ pub fn detect_language(text: &str) -> Option<Language> {
     for w in unicode_segmentation::UnicodeSegmentation::unicode_words(text).take(64) {
         word.clear();
         super::fold::fold_into(w, &mut word);
+        // Note: every marker is short; longer words skip the searches
+        // (this runs on every text the classifier trains on).
+        if word.len() > MARKER_MAX_LEN {
+            continue;
+        }
         if ENGLISH_MARKERS.binary_search(&word.as_str()).is_ok() {
             english += 1;
         }
@@ -103,6 +111,8 @@ mod tests {
     fn marker_lists_are_sorted() {
         assert!(ENGLISH_MARKERS.windows(2).all(|w| w[0] < w[1]));
         assert!(SPANISH_MARKERS.windows(2).all(|w| w[0] < w[1]));
+        let longest = ENGLISH_MARKERS.iter().chain(SPANISH_MARKERS).map(|w| w.len()).max();
+        assert_eq!(longest, Some(MARKER_MAX_LEN));
     }
 
     #[test]

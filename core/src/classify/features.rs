@@ -33,7 +33,7 @@ impl FeatureSpec {
     }
 }
 
-/// A sparse vector: sorted bucket indexes with their values.
+/// A sparse vector: bucket indexes, each once, with their values.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct SparseVec {
     pub index: Vec<u32>,
@@ -56,6 +56,9 @@ pub(crate) struct Featurizer {
     caches: [StemCache; 2],
     /// The bucket of every feature occurrence of the current text.
     hashes: Vec<u32>,
+    /// Counts by bucket, all zero between calls of `counts` (allocated on
+    /// its first call: prediction does not need it).
+    table: Vec<u32>,
     /// Reused by `row_counts`: the model rows of the current text, and their counts.
     pub(crate) rows: Vec<u32>,
     pub(crate) values: Vec<f32>,
@@ -68,25 +71,33 @@ impl Featurizer {
             analyzers: Language::ALL.map(Analyzer::new),
             caches: Default::default(),
             hashes: Vec::new(),
+            table: Vec::new(),
             rows: Vec::new(),
             values: Vec::new(),
         }
     }
 
-    /// The raw term counts of a text (before idf and scaling), sorted by bucket.
+    /// The raw term counts of a text (before idf and scaling), each bucket
+    /// once, in the order of its first occurrence (training's path: counted
+    /// in a table of every bucket rather than sorted).
     pub(crate) fn counts(&mut self, text: &str) -> SparseVec {
         self.hash_features(text);
-        self.hashes.sort_unstable();
-        let mut out = SparseVec::default();
-        for &i in &self.hashes {
-            if out.index.last() == Some(&i) {
-                if let Some(last) = out.value.last_mut() {
-                    *last += 1.0;
-                }
-            } else {
-                out.index.push(i);
-                out.value.push(1.0);
+        if self.table.len() != self.spec.buckets() {
+            self.table = vec![0; self.spec.buckets()];
+        }
+        let mut out = SparseVec { index: Vec::with_capacity(self.hashes.len()), value: Vec::new() };
+        for &h in &self.hashes {
+            let c = &mut self.table[h as usize];
+            if *c == 0 {
+                out.index.push(h);
             }
+            *c += 1;
+        }
+        out.value.reserve_exact(out.index.len());
+        for &i in &out.index {
+            let c = &mut self.table[i as usize];
+            out.value.push(*c as f32);
+            *c = 0;
         }
         out
     }
@@ -184,7 +195,8 @@ impl Featurizer {
 pub(crate) fn weigh(index: &[u32], values: &mut [f32], idf: &[f32]) {
     let mut norm = 0.0f32;
     for (i, v) in index.iter().zip(values.iter_mut()) {
-        *v = (1.0 + v.ln()) * idf.get(*i as usize).copied().unwrap_or(1.0);
+        let tf = if *v == 1.0 { 1.0 } else { 1.0 + v.ln() };
+        *v = tf * idf.get(*i as usize).copied().unwrap_or(1.0);
         norm += *v * *v;
     }
     if norm > 0.0 {
