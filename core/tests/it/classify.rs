@@ -131,6 +131,75 @@ fn triage_sends_emergencies_to_911() {
     assert!(t.answers.iter().any(|a| a.id == "main-library"));
 }
 
+/// A person down, an overdose, choking or drowning, a child or a pet in a
+/// hot car, threats to hurt oneself or others (issue 19): straight to 911,
+/// in English and Spanish, typos included; their look-alikes are not. The
+/// blind set of these (`triage-heldout-3.jsonl`) is scored by the
+/// `classify_eval` bench, not here.
+#[test]
+fn a_person_in_danger_goes_to_911() {
+    let engine = riverton();
+    for text in [
+        "a man is lying on the sidewalk and not moving",
+        "there's a guy laying in the middle of the road not moving",
+        "my neighbor collapsed in her yard and isnt breathing",
+        "some lady is passed out on the bus bench and wont wake up",
+        "I think the guy at the bus stop is ODing, he's turning gray",
+        "hay un senor tirado en la calle y no se mueve",
+        "my son is choking on a grape and can't breathe",
+        "mi bebe se esta atragantando",
+        "a kid fell in the pond and is drowning",
+        "un nino se esta ahogando en el rio",
+        "there's a baby locked in a hot car in the Walmart parking lot",
+        "dog locked in a parked car windows up it's 95 degrees",
+        "hay un perro encerrado en un carro con las ventanas cerradas y hace mucho calor",
+        "my brother says he's going to kill himself tonight",
+        "my neighbor is threatening to shoot us with a rifle",
+        "mi vecino esta amenazando con matar a su esposa",
+        "mi hijo dice que quiere suicidarse",
+        "a man on the overpass says he wants to end his life",
+        "a women is unconcious on the sidewalk",
+        "guy overdosed in the park restroom",
+        "somebody is lying in the street at 5th and Main and cars are swerving around him",
+        "my grandma fell and can't get up, she's on the kitchen floor",
+        "guy slumped over the wheel of his car at the light",
+        "his lips are blue and he's foaming at the mouth",
+        "my roommate took a whole bottle of pills",
+        "the kid went under the water at the lake and hasn't come up",
+        "mi abuela se cayo y no se levanta",
+        "un nino se cayo al rio",
+        "el dice que se va a matar",
+        "my ex is at the door yelling that he's going to kill me",
+        "he says he's gonna shoot up the school",
+    ] {
+        let t = engine.triage(text).unwrap();
+        assert_eq!(t.kind, TriageKind::Emergency, "{text}: {:?}", t.reasons);
+    }
+    for text in [
+        "my neighbor isn't moving his car from in front of my driveway",
+        "the line at the permit office is not moving",
+        "a homeless man is sleeping on the bench at the park again",
+        "dead deer lying in the road on Route 9",
+        "the storm drain is choked with leaves",
+        "I'm drowning in paperwork from the city, can someone help with my permit",
+        "streetlight on elm has reached end of life and flickers",
+        "mattress laying in the middle of the road",
+        "car with a dog sticker parked for weeks on maple",
+        "where can I sign up for swim lessons at the city pool",
+        "the construction crew isn't moving fast enough on main street",
+        "el carro abandonado no se mueve desde hace semanas",
+        "raccoon foaming at the mouth in my backyard",
+        "where do I drop off old pills for disposal",
+        "the city crew said they would kill the weeds along the trail",
+        "no levantan la basura en la calle Sauce desde hace dos semanas",
+        "la rama se cayo al rio y tapa el canal",
+        "my car can't get up the hill when it snows, please salt Elm St",
+    ] {
+        let t = engine.triage(text).unwrap();
+        assert_ne!(t.kind, TriageKind::Emergency, "{text}: {:?}", t.reasons);
+    }
+}
+
 /// A catalog's own cue (docs/classify.md, "Adding a cue"): the example of
 /// the docs, on the test catalog, in English and Spanish, with a typo; its
 /// look-alike stays a report; a bundle carries the cue.
