@@ -11,12 +11,12 @@ pub(crate) fn map_chunks<T: Sync, U: Send>(
     min_per_thread: usize,
     f: impl Fn(&[T]) -> Vec<U> + Sync,
 ) -> Option<Vec<U>> {
-    let threads = threads_for(items.len(), min_per_thread);
-    if threads <= 1 {
-        return Some(f(items));
-    }
     #[cfg(not(target_arch = "wasm32"))]
     {
+        let threads = threads_for(items.len(), min_per_thread);
+        if threads <= 1 {
+            return Some(f(items));
+        }
         let chunk = items.len().div_ceil(threads);
         let f = &f;
         std::thread::scope(|s| {
@@ -29,19 +29,22 @@ pub(crate) fn map_chunks<T: Sync, U: Send>(
         })
     }
     #[cfg(target_arch = "wasm32")]
-    Some(f(items))
+    {
+        let _ = min_per_thread;
+        Some(f(items))
+    }
 }
 
 /// `f` applied to consecutive chunks of `items`, in place, on up to every
 /// core as [`map_chunks`] decides. `false` when a worker panicked.
 pub(crate) fn for_each_chunk_mut<T: Send>(items: &mut [T], min_per_thread: usize, f: impl Fn(&mut [T]) + Sync) -> bool {
-    let threads = threads_for(items.len(), min_per_thread);
-    if threads <= 1 {
-        f(items);
-        return true;
-    }
     #[cfg(not(target_arch = "wasm32"))]
     {
+        let threads = threads_for(items.len(), min_per_thread);
+        if threads <= 1 {
+            f(items);
+            return true;
+        }
         let chunk = items.len().div_ceil(threads);
         let f = &f;
         std::thread::scope(|s| {
@@ -51,15 +54,14 @@ pub(crate) fn for_each_chunk_mut<T: Send>(items: &mut [T], min_per_thread: usize
     }
     #[cfg(target_arch = "wasm32")]
     {
+        let _ = min_per_thread;
         f(items);
         true
     }
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 fn threads_for(items: usize, min_per_thread: usize) -> usize {
-    #[cfg(target_arch = "wasm32")]
-    return 1;
-    #[cfg(not(target_arch = "wasm32"))]
     std::thread::available_parallelism().map_or(1, |n| n.get()).min(items / min_per_thread.max(1)).max(1)
 }
 

@@ -14,9 +14,9 @@ use crate::analyzer::fold;
 use crate::catalog::FileCtx;
 use crate::error::{Error, ErrorKind, Result};
 
-/// The library's tables: `core/data/triage-cues.toml`, as the JSON of
-/// [`Tables`] (build.rs).
-const BUILTIN: &str = include_str!(concat!(env!("OUT_DIR"), "/triage-cues.json"));
+/// The library's tables: `core/data/triage-cues.toml`, as the compact text
+/// build.rs makes of it (its header gives the lines' form).
+const BUILTIN: &str = include_str!(concat!(env!("OUT_DIR"), "/triage-cues.txt"));
 /// Where they are written, for error messages.
 pub(crate) const BUILTIN_PATH: &str = "core/data/triage-cues.toml";
 /// The widest a cue's window may be, in words.
@@ -53,7 +53,7 @@ impl LocalCues {
 }
 
 /// Everything the triage's rules read.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Default)]
 pub(crate) struct Tables {
     /// Emergency cues, then a catalog's.
     pub cues: Vec<Cue>,
@@ -72,11 +72,50 @@ pub(crate) fn builtin() -> Result<Arc<Tables>> {
     static TABLES: OnceLock<Result<Arc<Tables>>> = OnceLock::new();
     TABLES
         .get_or_init(|| {
-            serde_json::from_str::<Tables>(BUILTIN).map(Arc::new).map_err(|why| {
-                Error::new(ErrorKind::Model, format!("the library's triage cues ({BUILTIN_PATH}) do not read: {why}"))
+            parse_builtin(BUILTIN).map(Arc::new).ok_or_else(|| {
+                Error::new(
+                    ErrorKind::Model,
+                    format!("the library's triage cues ({BUILTIN_PATH}) do not read; rebuild the library"),
+                )
             })
         })
         .clone()
+}
+
+/// Reads the text build.rs made of the library's file: `None` if a line is
+/// not of its form (build.rs only writes well-formed ones).
+fn parse_builtin(text: &str) -> Option<Tables> {
+    let words = |s: &str| -> Vec<String> { s.split(' ').filter(|w| !w.is_empty()).map(str::to_string).collect() };
+    let phrases = |s: &str| -> Vec<Vec<String>> { s.split('|').map(words).filter(|p| !p.is_empty()).collect() };
+    let mut tables = Tables::default();
+    for line in text.lines() {
+        let (kind, rest) = line.split_once(' ')?;
+        match kind {
+            "C" | "W" => {
+                let mut fields = rest.split(';');
+                let cue = Cue {
+                    name: fields.next()?.to_string(),
+                    window: fields.next()?.parse().ok()?,
+                    slots: fields.next()?.split('|').map(words).collect(),
+                    cancel_next: words(fields.next()?),
+                    cancel_near: words(fields.next()?),
+                };
+                if cue.slots.iter().any(Vec::is_empty) || fields.next().is_some() {
+                    return None;
+                }
+                if kind == "C" { &mut tables.cues } else { &mut tables.warnings }.push(cue);
+            }
+            "T" => {
+                let (name, list) = rest.split_once(';')?;
+                tables.tempering.push((name.to_string(), phrases(list)));
+            }
+            "N" => tables.now = phrases(rest),
+            "Q" => tables.question_starts = words(rest),
+            "R" => tables.report_markers = words(rest),
+            _ => return None,
+        }
+    }
+    Some(tables)
 }
 
 /// The library's tables with a catalog's cues added.
@@ -329,6 +368,18 @@ mod tests {
         let fire = t.cues.iter().find(|c| c.name == "fire").unwrap();
         assert!(fire.cancel_next.contains(&"hydrant".to_string()), "@fire_next expanded");
         assert!(t.tempering[0].1.contains(&vec!["back".to_string(), "in".to_string()]));
+    }
+
+    #[test]
+    fn the_compiled_form_reads_back_or_is_refused() {
+        let t =
+            parse_builtin("C gas leak;6;gas propane|leak;station;car\nT told as past;ago|last week\nQ how\n").unwrap();
+        assert_eq!(t.cues[0].slots, vec![vec!["gas", "propane"], vec!["leak"]]);
+        assert_eq!((t.cues[0].window, t.cues[0].cancel_next.len(), t.cues[0].cancel_near.len()), (6, 1, 1));
+        assert_eq!(t.tempering[0].1[1], vec!["last", "week"]);
+        for bad in ["X what", "C gas leak;six;gas|leak;;", "C gas;1;gas||leak;;", "C gas;1;gas;;;extra", "C gas;1"] {
+            assert!(parse_builtin(bad).is_none(), "{bad}");
+        }
     }
 
     /// The library's file passes the checks a catalog's passes, and reads

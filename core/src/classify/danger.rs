@@ -7,9 +7,11 @@
 
 use super::{Classifier, TrainOptions};
 use crate::catalog::Catalog;
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::Result;
 
-const TRAINING: &str = include_str!("../../data/triage-train.jsonl");
+/// `core/data/triage-train.jsonl` as build.rs writes it: a text a line,
+/// marked `!` when it is an emergency.
+const TRAINING: &str = include_str!(concat!(env!("OUT_DIR"), "/triage-train.txt"));
 
 /// At or above this probability a text with no rule-found danger is asked
 /// about; at or above [`SURE`], a tempered or weak rule finding becomes an
@@ -24,12 +26,11 @@ pub(crate) const SURE: f32 = 0.9;
 /// requests read as what they are.
 pub(crate) fn train(catalog: &Catalog) -> Result<Classifier> {
     let mut rows: Vec<(String, &str)> = Vec::new();
-    for (n, line) in TRAINING.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
-        let bad = |what: &str| Error::new(ErrorKind::Model, format!("core/data/triage-train.jsonl:{}: {what}", n + 1));
-        let v: serde_json::Value = serde_json::from_str(line).map_err(|e| bad(&e.to_string()))?;
-        let text = v["text"].as_str().ok_or_else(|| bad("no text"))?.to_string();
-        let label = if v["expected"] == "emergency" { "emergency" } else { "other" };
-        rows.push((text, label));
+    for line in TRAINING.lines() {
+        rows.push(match line.strip_prefix('!') {
+            Some(text) => (text.to_string(), "emergency"),
+            None => (line.to_string(), "other"),
+        });
     }
     for s in catalog.services() {
         rows.extend(s.phrasings.iter().map(|p| (p.clone(), "other")));
