@@ -123,12 +123,20 @@ fn splits(file: &str, options: &TrainOptions) {
             theirs.push(split["sklearn"][0].as_f64().unwrap_or(f64::NAN));
         }
         let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len().max(1) as f64;
+        // The population standard deviation (statistics.pstdev, as the Python script).
+        let sd = |v: &[f64]| {
+            let m = mean(v);
+            (v.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / v.len().max(1) as f64).sqrt()
+        };
         let diff: Vec<f64> = ours.iter().zip(&theirs).map(|(a, b)| a - b).collect();
         println!(
-            "{name}: {} splits; civic311 {:.4}, scikit-learn {:.4}; ahead on {}, behind on {}; worst {:+.4}; fit {:.0} ms mean",
+            "{name}: {} splits; civic311 {:.4} (sd {:.4}), scikit-learn {:.4} (sd {:.4}); margin sd {:.4}; ahead on {}, behind on {}; worst {:+.4}; fit {:.0} ms mean",
             ours.len(),
             mean(&ours),
+            sd(&ours),
             mean(&theirs),
+            sd(&theirs),
+            sd(&diff),
             diff.iter().filter(|d| **d > 1e-9).count(),
             diff.iter().filter(|d| **d < -1e-9).count(),
             diff.iter().copied().fold(f64::INFINITY, f64::min),

@@ -247,14 +247,17 @@ impl Classifier {
         self.inner.temperature()
     }
 
-    /// The most likely label of each text.
+    /// The most likely label of each text (with the GIL released; 512
+    /// texts or more are shared among the machine's cores).
     fn predict(&self, py: Python<'_>, texts: &Bound<'_, PyAny>) -> PyResult<Vec<String>> {
         let texts = strings(texts, "texts")?;
         let model = self.inner.clone();
         Ok(py.detach(move || model.predict(texts.iter().map(String::as_str))))
     }
 
-    /// The `k` most likely labels of each text, with their probabilities.
+    /// The `k` most likely labels of each text, with their probabilities
+    /// (with the GIL released; 512 texts or more are shared among the
+    /// machine's cores).
     #[pyo3(signature = (texts, k=3))]
     fn predict_top<'py>(&self, py: Python<'py>, texts: &Bound<'py, PyAny>, k: i64) -> PyResult<Bound<'py, PyList>> {
         let k = crate::engine::limit(k, "k", civic311::classify::MAX_SUGGESTIONS)?;

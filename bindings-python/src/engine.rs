@@ -329,7 +329,8 @@ impl Engine {
     }
 
     /// `classify` for many texts (any iterable of str, such as a pandas
-    /// Series), with the GIL released while it works.
+    /// Series), with the GIL released while it works; 512 texts or more are
+    /// shared among the machine's cores.
     #[pyo3(signature = (texts, limit=3))]
     fn classify_batch<'py>(
         &self,

@@ -319,9 +319,12 @@ class Classifier:
     def temperature(self) -> float:
         """The calibration temperature (logits are divided by it)."""
     def predict(self, texts: Iterable[str]) -> List[str]:
-        """The most likely label of each text."""
+        """The most likely label of each text (with the GIL released; 512
+        texts or more are shared among the machine's cores)."""
     def predict_top(self, texts: Iterable[str], k: int = 3) -> List[List[Tuple[str, float]]]:
-        """The `k` most likely labels of each text, with their probabilities."""
+        """The `k` most likely labels of each text, with their probabilities
+        (with the GIL released; 512 texts or more are shared among the
+        machine's cores)."""
     def to_bytes(self) -> bytes:
         """The model as bytes (what `save` writes)."""
     @staticmethod
@@ -442,7 +445,8 @@ class Engine:
         probabilities (over all categories they sum to 1)."""
     def classify_batch(self, texts: Iterable[str], limit: int = 3) -> List[List[Suggestion]]:
         """`classify` for many texts (any iterable of str, such as a pandas
-        Series), with the GIL released while it works."""
+        Series), with the GIL released while it works; 512 texts or more are
+        shared among the machine's cores."""
     def triage(self, text: str) -> Triage:
         """Whether a text is an emergency for 911, a report (with its likely
         categories) or a question (with answers)."""

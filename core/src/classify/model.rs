@@ -80,6 +80,12 @@ const NO_ROW: u32 = u32::MAX;
 
 /// Rows per thread below which features are cut on one thread.
 const PARALLEL_ROWS: usize = 5_000;
+/// Prediction goes on more cores from this many texts a core. A text takes
+/// about 15 µs, but a worker starts cold (its own featurizer and stem
+/// caches): at 32 a core, predicting Riverton's 83 scored complaints took
+/// 3.99 ms (median of 20 splits) instead of 3.00 on one; 830 texts took
+/// 9.8 ms on two cores instead of 15.3 on one.
+pub(crate) const PARALLEL_TEXTS: usize = 256;
 
 /// Above this many rows, calibration holds out a tenth instead of
 /// cross-validating.
@@ -124,7 +130,12 @@ impl Classifier {
     /// Labels are any strings (service codes, or another city's request
     /// types); at least two labels and one row each are needed.
     pub fn train<'a>(rows: impl IntoIterator<Item = (&'a str, &'a str)>, options: &TrainOptions) -> Result<Classifier> {
-        let rows: Vec<(&str, &str)> = rows.into_iter().collect();
+        // Generic only in how rows arrive: one copy of the training itself
+        // (the browser's engine downloads every copy).
+        Classifier::train_rows(&rows.into_iter().collect::<Vec<_>>(), options)
+    }
+
+    fn train_rows(rows: &[(&str, &str)], options: &TrainOptions) -> Result<Classifier> {
         let model_error = |m: String| Error::new(ErrorKind::Model, m);
         if options.features.bits < 10 || options.features.bits > 24 {
             return Err(model_error(format!("features.bits = {}; use 10 to 24", options.features.bits)));
@@ -144,7 +155,7 @@ impl Classifier {
             )));
         }
         let worker_failed = || model_error("training stopped: a worker thread failed; train again".into());
-        let counts: Vec<SparseVec> = crate::parallel::map_chunks(&rows, PARALLEL_ROWS, |part| {
+        let counts: Vec<SparseVec> = crate::parallel::map_chunks(rows, PARALLEL_ROWS, |part| {
             let mut featurizer = Featurizer::new(options.features);
             part.iter().map(|(t, _)| featurizer.counts(t)).collect()
         })
@@ -280,22 +291,32 @@ impl Classifier {
         top_k(&self.labels, &p, k)
     }
 
-    /// The `k` most likely labels of each text, reusing buffers between texts.
+    /// The `k` most likely labels of each text, reusing buffers between
+    /// texts; a long batch is cut over the machine's cores.
     pub fn predict_top_batch<'a>(&self, texts: impl IntoIterator<Item = &'a str>, k: usize) -> Vec<Vec<(String, f32)>> {
-        let mut featurizer = Featurizer::new(self.spec);
-        texts.into_iter().map(|t| top_k(&self.labels, &self.probabilities_with(&mut featurizer, t), k)).collect()
+        self.map_texts(texts, |p| top_k(&self.labels, p, k))
     }
 
-    /// The most likely label of each text.
+    /// The most likely label of each text; a long batch is cut over the
+    /// machine's cores.
     pub fn predict<'a>(&self, texts: impl IntoIterator<Item = &'a str>) -> Vec<String> {
-        let mut featurizer = Featurizer::new(self.spec);
-        texts
-            .into_iter()
-            .map(|t| {
-                let p = self.probabilities_with(&mut featurizer, t);
-                top_k(&self.labels, &p, 1).into_iter().next().map(|(l, _)| l).unwrap_or_default()
-            })
-            .collect()
+        self.map_texts(texts, |p| top_k(&self.labels, p, 1).into_iter().next().map(|(l, _)| l).unwrap_or_default())
+    }
+
+    /// `f` of each text's probabilities, in order, on up to every core.
+    fn map_texts<'a, U: Send>(
+        &self,
+        texts: impl IntoIterator<Item = &'a str>,
+        f: impl Fn(&[f32]) -> U + Sync,
+    ) -> Vec<U> {
+        let texts: Vec<&str> = texts.into_iter().collect();
+        let run = |part: &[&str]| -> Vec<U> {
+            let mut featurizer = Featurizer::new(self.spec);
+            part.iter().map(|t| f(&self.probabilities_with(&mut featurizer, t))).collect()
+        };
+        // A worker cannot fail here short of a bug; the caller's thread then
+        // does the work (and meets the bug itself).
+        crate::parallel::map_chunks(&texts, PARALLEL_TEXTS, run).unwrap_or_else(|| run(&texts))
     }
 
     pub(crate) fn featurizer(&self) -> Featurizer {

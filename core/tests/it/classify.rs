@@ -67,6 +67,24 @@ fn training_is_deterministic_and_saves_exactly() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// A long batch is shared among the cores; its answers are each text's own.
+#[test]
+fn a_long_batch_answers_as_one_text_at_a_time() {
+    let model = train(&TrainOptions::default());
+    let texts: Vec<String> = (0..700)
+        .map(|i| {
+            ["pothole by the school", "tag on the bridge", "bins not emptied", "dead deer"][i % 4].to_string()
+                + &format!(" {i}")
+        })
+        .collect();
+    let batch = model.predict_top_batch(texts.iter().map(String::as_str), 2);
+    let one_by_one: Vec<_> = texts.iter().map(|t| model.predict_top(t, 2)).collect();
+    assert_eq!(batch, one_by_one);
+    let labels = model.predict(texts.iter().map(String::as_str));
+    assert_eq!(labels, one_by_one.iter().map(|top| top[0].0.clone()).collect::<Vec<_>>());
+    assert_eq!(&labels[..3], ["roads", "graffiti", "trash"]);
+}
+
 #[test]
 fn damaged_models_are_refused() {
     let bytes = train(&TrainOptions::default()).to_bytes();
