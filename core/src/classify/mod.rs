@@ -140,7 +140,7 @@ impl Engine {
 
     /// [`classify`](Engine::classify) for many texts, reusing buffers; a
     /// batch of 512 texts or more is shared among the machine's cores.
-    pub fn classify_batch<S: AsRef<str> + Sync>(&self, texts: &[S], k: usize) -> Result<Vec<Vec<Suggestion>>> {
+    pub fn classify_batch<S: AsRef<str>>(&self, texts: &[S], k: usize) -> Result<Vec<Vec<Suggestion>>> {
         if k > MAX_SUGGESTIONS {
             return Err(Error::new(
                 ErrorKind::Query,
@@ -157,20 +157,11 @@ impl Engine {
                 .collect());
         }
         let model = self.model()?;
-        // A long batch is cut over the machine's cores.
-        let run = |part: &[S]| -> Vec<Vec<Suggestion>> {
-            let mut featurizer = model.featurizer();
-            part.iter()
-                .map(|t| {
-                    let p = model.probabilities_with(&mut featurizer, t.as_ref());
-                    model::top_k(&model.labels, &p, k)
-                        .into_iter()
-                        .map(|(code, score)| Suggestion::new(&self.catalog, code, score))
-                        .collect()
-                })
-                .collect()
-        };
-        Ok(crate::parallel::map_chunks(texts, model::PARALLEL_TEXTS, run).unwrap_or_else(|| run(texts)))
+        Ok(model
+            .predict_top_batch(texts.iter().map(AsRef::as_ref), k)
+            .into_iter()
+            .map(|top| top.into_iter().map(|(code, score)| Suggestion::new(&self.catalog, code, score)).collect())
+            .collect())
     }
 
     /// Whether a text is an emergency for 911, a report (with its likely

@@ -85,7 +85,7 @@ const PARALLEL_ROWS: usize = 5_000;
 /// caches): at 32 a core, predicting Riverton's 83 scored complaints took
 /// 3.99 ms (median of 20 splits) instead of 3.00 on one; 830 texts took
 /// 9.8 ms on two cores instead of 15.3 on one.
-pub(crate) const PARALLEL_TEXTS: usize = 256;
+const PARALLEL_TEXTS: usize = 256;
 
 /// Above this many rows, calibration holds out a tenth instead of
 /// cross-validating.
@@ -270,7 +270,7 @@ impl Classifier {
         self.probabilities_with(&mut featurizer, text)
     }
 
-    pub(crate) fn probabilities_with(&self, featurizer: &mut Featurizer, text: &str) -> Vec<f32> {
+    fn probabilities_with(&self, featurizer: &mut Featurizer, text: &str) -> Vec<f32> {
         featurizer.row_counts(text, &self.row_of_bucket);
         weigh(&featurizer.rows, &mut featurizer.values, &self.idf);
         let k = self.labels.len();
@@ -318,13 +318,9 @@ impl Classifier {
         // does the work (and meets the bug itself).
         crate::parallel::map_chunks(&texts, PARALLEL_TEXTS, run).unwrap_or_else(|| run(&texts))
     }
-
-    pub(crate) fn featurizer(&self) -> Featurizer {
-        Featurizer::new(self.spec)
-    }
 }
 
-pub(crate) fn top_k(labels: &[String], p: &[f32], k: usize) -> Vec<(String, f32)> {
+fn top_k(labels: &[String], p: &[f32], k: usize) -> Vec<(String, f32)> {
     let mut order: Vec<usize> = (0..p.len()).collect();
     order.sort_by(|a, b| p[*b].total_cmp(&p[*a]).then(a.cmp(b)));
     order.into_iter().take(k).map(|i| (labels[i].clone(), p[i])).collect()
